@@ -1,0 +1,144 @@
+package ecg
+
+import (
+	"fmt"
+	"math"
+)
+
+// Bandpass writes to dst the zero-phase band-pass filtered src and returns
+// dst. The filter is a second-order Butterworth high-pass at lowHz cascaded
+// with a second-order Butterworth low-pass at highHz (bilinear transform
+// with pre-warped cut-offs), run forward and then backward over the signal
+// (as MATLAB/SciPy filtfilt do): the phase delay is zero at every frequency,
+// so an R peak stays where it is, and each edge falls at 24 dB/octave with
+// -6 dB at the cut-off. The filter state at each end starts in the steady
+// state of a constant input equal to the end sample, so a DC offset causes
+// no start-up transient.
+//
+// lowHz <= 0 leaves out the high-pass stage and highHz >= sampleRateHz/2
+// leaves out the low-pass stage. Units: sampleRateHz, lowHz and highHz in
+// hertz; dst is in the units of src.
+//
+// dst may be nil (a new slice is allocated) or src itself (filtering in
+// place); otherwise it must have len(src), or Bandpass panics. Bandpass
+// also panics when sampleRateHz <= 0 or when both stages are enabled and
+// lowHz >= highHz, which are programmer errors. Empty src returns dst
+// unchanged. NaN in src spreads to the whole output.
+func Bandpass(dst, src []float64, sampleRateHz, lowHz, highHz float64) []float64 {
+	if sampleRateHz <= 0 || math.IsNaN(sampleRateHz) {
+		panic(fmt.Sprintf("ecg: Bandpass sample rate %g Hz", sampleRateHz))
+	}
+	nyquistHz := sampleRateHz / 2
+	hasLow := lowHz > 0
+	hasHigh := highHz < nyquistHz
+	if hasLow && hasHigh && lowHz >= highHz {
+		panic(fmt.Sprintf("ecg: Bandpass band %g–%g Hz is empty", lowHz, highHz))
+	}
+	if hasLow && lowHz >= nyquistHz {
+		panic(fmt.Sprintf("ecg: Bandpass low cut-off %g Hz at or above Nyquist %g Hz", lowHz, nyquistHz))
+	}
+	dst = prepareDst(dst, len(src), "Bandpass")
+	copy(dst, src)
+	if len(src) == 0 {
+		return dst
+	}
+	var stages [2]biquad
+	n := 0
+	if hasLow {
+		stages[n] = butterHighpass(lowHz, sampleRateHz)
+		n++
+	}
+	if hasHigh {
+		stages[n] = butterLowpass(highHz, sampleRateHz)
+		n++
+	}
+	for i := range n {
+		stages[i].filtfilt(dst)
+	}
+	return dst
+}
+
+// prepareDst returns dst ready to hold n values: allocated when nil,
+// panicking when its length is wrong (a programmer error, per STYLE.md).
+func prepareDst(dst []float64, n int, fn string) []float64 {
+	if dst == nil {
+		return make([]float64, n)
+	}
+	if len(dst) != n {
+		panic(fmt.Sprintf("ecg: %s dst has length %d, want %d", fn, len(dst), n))
+	}
+	return dst
+}
+
+// biquad is one second-order IIR section, normalised so that a0 = 1:
+//
+//	y[n] = b0 x[n] + b1 x[n-1] + b2 x[n-2] - a1 y[n-1] - a2 y[n-2]
+type biquad struct {
+	b0, b1, b2, a1, a2 float64
+}
+
+// butterLowpass designs a second-order Butterworth low-pass (Q = 1/√2) by
+// the bilinear transform with the cut-off pre-warped (RBJ audio EQ cookbook).
+func butterLowpass(cutoffHz, sampleRateHz float64) biquad {
+	w0 := 2 * math.Pi * cutoffHz / sampleRateHz
+	cosW, sinW := math.Cos(w0), math.Sin(w0)
+	alpha := sinW / math.Sqrt2 // sin(w0)/(2Q) with Q = 1/√2
+	a0 := 1 + alpha
+	return biquad{
+		b0: (1 - cosW) / 2 / a0,
+		b1: (1 - cosW) / a0,
+		b2: (1 - cosW) / 2 / a0,
+		a1: -2 * cosW / a0,
+		a2: (1 - alpha) / a0,
+	}
+}
+
+// butterHighpass is the high-pass counterpart of butterLowpass.
+func butterHighpass(cutoffHz, sampleRateHz float64) biquad {
+	w0 := 2 * math.Pi * cutoffHz / sampleRateHz
+	cosW, sinW := math.Cos(w0), math.Sin(w0)
+	alpha := sinW / math.Sqrt2
+	a0 := 1 + alpha
+	return biquad{
+		b0: (1 + cosW) / 2 / a0,
+		b1: -(1 + cosW) / a0,
+		b2: (1 + cosW) / 2 / a0,
+		a1: -2 * cosW / a0,
+		a2: (1 - alpha) / a0,
+	}
+}
+
+// dcGain is the section's gain at 0 Hz.
+func (q biquad) dcGain() float64 {
+	return (q.b0 + q.b1 + q.b2) / (1 + q.a1 + q.a2)
+}
+
+// filtfilt runs the section forward then backward over x in place
+// (transposed direct form II), each pass starting in the steady state of
+// a constant input equal to its first sample.
+func (q biquad) filtfilt(x []float64) {
+	g := q.dcGain()
+	// Forward.
+	u := x[0]
+	y := g * u
+	z2 := q.b2*u - q.a2*y
+	z1 := q.b1*u - q.a1*y + z2
+	for i, v := range x {
+		out := q.b0*v + z1
+		z1 = q.b1*v - q.a1*out + z2
+		z2 = q.b2*v - q.a2*out
+		x[i] = out
+	}
+	// Backward.
+	u = x[len(x)-1]
+	y = g * u
+	z2 = q.b2*u - q.a2*y
+	z1 = q.b1*u - q.a1*y + z2
+	for i := len(x) - 1; i >= 0; i-- {
+		v := x[i]
+		out := q.b0*v + z1
+		z1 = q.b1*v - q.a1*out + z2
+		z2 = q.b2*v - q.a2*out
+		x[i] = out
+	}
+}

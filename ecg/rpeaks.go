@@ -1,0 +1,385 @@
+package ecg
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Errors DetectRPeaks and Detector.Detect return for input they cannot
+// process; callers branch on them with errors.Is.
+var (
+	// ErrUnsupportedRate: the sample rate is outside MinDetectRateHz..MaxDetectRateHz.
+	ErrUnsupportedRate = errors.New("sample rate outside 125–1000 Hz")
+	// ErrEmptySignal: there are no samples.
+	ErrEmptySignal = errors.New("signal has no samples")
+	// ErrNonFinite: a sample is NaN or infinite.
+	ErrNonFinite = errors.New("signal contains NaN or infinity")
+)
+
+// The sample rates the QRS detector supports, in hertz.
+const (
+	MinDetectRateHz = 125.0
+	MaxDetectRateHz = 1000.0
+)
+
+// Options configures a Detector. Zero fields take the defaults listed
+// beside them (DefaultOptions returns them all), so Options{} is valid.
+type Options struct {
+	// LowHz and HighHz bound the zero-phase band-pass that isolates QRS
+	// energy (default 5 and 15 Hz, Pan & Tompkins 1985).
+	LowHz, HighHz float64
+	// DerivativeMs is the half-span of the centred difference (default 10 ms,
+	// the five-point derivative of Pan & Tompkins at 200 Hz).
+	DerivativeMs float64
+	// IntegrationMs is the width of the moving-window integrator (default
+	// 150 ms, Pan & Tompkins 1985: about the widest normal QRS).
+	IntegrationMs float64
+	// RefractoryMs is the shortest accepted RR interval (default 200 ms,
+	// the physiological refractory period).
+	RefractoryMs float64
+	// TWaveMs is how long after a QRS a peak with less than half the QRS's
+	// maximal slope is taken for a T wave (default 360 ms, Pan & Tompkins).
+	TWaveMs float64
+	// SearchBackRR is the multiple of the mean RR interval after which the
+	// detector looks back for a missed beat with the lower threshold
+	// (default 1.66, Pan & Tompkins 1985).
+	SearchBackRR float64
+	// ThresholdCoeff places the detection threshold between the noise and
+	// signal peak levels: NPK + ThresholdCoeff·(SPK-NPK) (default 0.25,
+	// Pan & Tompkins 1985; Hamilton & Tompkins 1986 use 0.3125).
+	ThresholdCoeff float64
+	// LocateMs is the half-width of the window around the integrator's
+	// peak in which the R peak is placed on the largest absolute band-passed
+	// sample (default 100 ms).
+	LocateMs float64
+}
+
+// DefaultOptions returns the detector's defaults (see Options).
+func DefaultOptions() Options {
+	return Options{
+		LowHz:          5,
+		HighHz:         15,
+		DerivativeMs:   10,
+		IntegrationMs:  150,
+		RefractoryMs:   200,
+		TWaveMs:        360,
+		SearchBackRR:   1.66,
+		ThresholdCoeff: 0.25,
+		LocateMs:       100,
+	}
+}
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	set := func(v *float64, def float64) {
+		if *v <= 0 || math.IsNaN(*v) {
+			*v = def
+		}
+	}
+	set(&o.LowHz, d.LowHz)
+	set(&o.HighHz, d.HighHz)
+	set(&o.DerivativeMs, d.DerivativeMs)
+	set(&o.IntegrationMs, d.IntegrationMs)
+	set(&o.RefractoryMs, d.RefractoryMs)
+	set(&o.TWaveMs, d.TWaveMs)
+	set(&o.SearchBackRR, d.SearchBackRR)
+	set(&o.ThresholdCoeff, d.ThresholdCoeff)
+	set(&o.LocateMs, d.LocateMs)
+	return o
+}
+
+// Detector finds QRS complexes in a single ECG lead. It follows the
+// Pan–Tompkins family:
+//
+//   - J. Pan, W. J. Tompkins, "A real-time QRS detection algorithm",
+//     IEEE Trans. Biomed. Eng. 32(3):230–236, 1985 (band-pass, derivative,
+//     squaring, moving-window integration, dual adaptive thresholds,
+//     search-back, T-wave rejection, refractory period);
+//   - P. S. Hamilton, W. J. Tompkins, "Quantitative investigation of QRS
+//     detection rules using the MIT/BIH arrhythmia database", IEEE Trans.
+//     Biomed. Eng. 33(12):1157–1165, 1986 (decision-rule refinements).
+//
+// Differences from the papers: every filter is zero-phase and specified in
+// hertz or milliseconds, so one design serves 125–1000 Hz without
+// resampling; candidate peaks are the maxima of the integrated signal that
+// dominate their refractory neighbourhood; the R peak is placed on the
+// largest absolute band-passed sample near the integrator's peak, which
+// makes the detector insensitive to lead polarity.
+//
+// A Detector keeps scratch buffers between calls to avoid allocation, so
+// one Detector must not be used from several goroutines at once; create
+// one per goroutine. The zero value is not usable: call NewDetector.
+type Detector struct {
+	opts Options
+	bp   []float64 // band-passed signal
+	mwi  []float64 // integrated squared derivative
+	cand []candidate
+}
+
+// candidate is a local maximum of the integrated signal.
+type candidate struct {
+	idx int
+	val float64
+}
+
+// NewDetector returns a Detector with opts (zero fields take defaults).
+func NewDetector(opts Options) *Detector {
+	return &Detector{opts: opts.withDefaults()}
+}
+
+// DetectRPeaks returns the sample indices (ascending, zero-based) of the R
+// peaks in samplesMV, one lead in millivolts sampled at sampleRateHz, with
+// a Detector using DefaultOptions. It returns ErrUnsupportedRate for a rate
+// outside 125–1000 Hz, ErrEmptySignal for no samples and ErrNonFinite for
+// NaN or infinite samples. A strip too short to hold a beat returns no
+// peaks and no error.
+func DetectRPeaks(samplesMV []float64, sampleRateHz float64) ([]int, error) {
+	return NewDetector(Options{}).Detect(nil, samplesMV, sampleRateHz)
+}
+
+// Detect appends to dst[:0] the R-peak sample indices of samplesMV (see
+// DetectRPeaks for units, errors and edge cases) and returns it. Its cost is
+// linear in len(samplesMV); after the first call on a signal of a given
+// length it allocates only when dst must grow.
+func (d *Detector) Detect(dst []int, samplesMV []float64, sampleRateHz float64) ([]int, error) {
+	dst = dst[:0]
+	if !(sampleRateHz >= MinDetectRateHz && sampleRateHz <= MaxDetectRateHz) {
+		return dst, fmt.Errorf("%w: %g Hz", ErrUnsupportedRate, sampleRateHz)
+	}
+	n := len(samplesMV)
+	if n == 0 {
+		return dst, ErrEmptySignal
+	}
+	for i, v := range samplesMV {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return dst, fmt.Errorf("%w: sample %d", ErrNonFinite, i)
+		}
+	}
+	o := d.opts
+	fs := sampleRateHz
+	d.bp = grow(d.bp, n)
+	d.mwi = grow(d.mwi, n)
+	bp := Bandpass(d.bp, samplesMV, fs, o.LowHz, o.HighHz)
+	mwi := d.mwi
+	integrate(mwi, bp, samplesFor(o.DerivativeMs, fs), samplesFor(o.IntegrationMs, fs)/2)
+	d.cand = findCandidates(d.cand[:0], mwi, samplesFor(o.RefractoryMs, fs))
+	return d.decide(dst, bp, mwi, fs), nil
+}
+
+// grow returns buf resliced to n values, reallocating only when too small.
+func grow(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n)
+	}
+	return buf[:n]
+}
+
+// samplesFor converts a duration in milliseconds to a whole number of
+// samples at sampleRateHz, at least 1.
+func samplesFor(ms, sampleRateHz float64) int {
+	return max(1, int(math.Round(ms*sampleRateHz/1000)))
+}
+
+// integrate writes to dst the centred moving average, over ±halfWin
+// samples, of the squared centred difference bp[i+k]-bp[i-k] (ends
+// clamped). Both steps are centred so the result has no delay.
+func integrate(dst, bp []float64, k, halfWin int) {
+	n := len(bp)
+	last := n - 1
+	sq := func(i int) float64 {
+		if i < 0 || i > last {
+			return 0
+		}
+		a := bp[min(i+k, last)]
+		b := bp[max(i-k, 0)]
+		return (a - b) * (a - b)
+	}
+	var sum float64
+	for i := -halfWin; i <= halfWin; i++ {
+		sum += sq(i)
+	}
+	scale := 1 / float64(2*halfWin+1)
+	for i := range n {
+		dst[i] = sum * scale
+		sum += sq(i+halfWin+1) - sq(i-halfWin)
+	}
+}
+
+// findCandidates appends to dst the local maxima of x that are the largest
+// value within ±refractory samples, in time order.
+func findCandidates(dst []candidate, x []float64, refractory int) []candidate {
+	start := len(dst)
+	for i := 1; i < len(x)-1; i++ {
+		if x[i] > x[i-1] && x[i] >= x[i+1] {
+			dst = append(dst, candidate{i, x[i]})
+		}
+	}
+	// Keep only maxima that dominate their neighbourhood. Compact in place.
+	all := dst[start:]
+	out := start
+	for i, c := range all {
+		keep := true
+		for j := i - 1; j >= 0 && c.idx-all[j].idx <= refractory; j-- {
+			if all[j].val >= c.val {
+				keep = false
+				break
+			}
+		}
+		for j := i + 1; keep && j < len(all) && all[j].idx-c.idx <= refractory; j++ {
+			if all[j].val > c.val {
+				keep = false
+			}
+		}
+		if keep {
+			dst[out] = c
+			out++
+		}
+	}
+	return dst[:out]
+}
+
+// decide runs the adaptive dual-threshold decision over the candidates and
+// appends the located R peaks to dst.
+func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
+	o := d.opts
+	cands := d.cand
+	if len(cands) == 0 {
+		return dst
+	}
+	n := len(bp)
+	tWave := samplesFor(o.TWaveMs, fs)
+	refractory := samplesFor(o.RefractoryMs, fs)
+	locate := samplesFor(o.LocateMs, fs)
+	slopeHalf := samplesFor(75, fs)
+
+	// Learning phase (Pan & Tompkins): the first 2 s set the signal and
+	// noise peak levels.
+	learn := min(n, samplesFor(2000, fs))
+	var maxVal, sum float64
+	for _, v := range mwi[:learn] {
+		maxVal = max(maxVal, v)
+		sum += v
+	}
+	spk := maxVal / 3
+	npk := sum / float64(learn) / 2
+	threshold := func() float64 { return npk + o.ThresholdCoeff*(spk-npk) }
+
+	var (
+		rr        [8]float64 // last RR intervals, in samples
+		nRR       int
+		lastIdx   = -1 // integrator index of the last QRS
+		lastSlope float64
+		pending   = 0 // first candidate not yet accepted nor passed over by search-back
+	)
+	rrMean := func() float64 {
+		if nRR == 0 {
+			return fs // 1 s until a rhythm is known
+		}
+		var s float64
+		k := min(nRR, len(rr))
+		for _, v := range rr[:k] {
+			s += v
+		}
+		return s / float64(k)
+	}
+	accept := func(c candidate, slope float64) {
+		if lastIdx >= 0 {
+			rr[nRR%len(rr)] = float64(c.idx - lastIdx)
+			nRR++
+		}
+		lastIdx = c.idx
+		lastSlope = slope
+		dst = append(dst, locatePeak(bp, c.idx, locate))
+	}
+	isTWave := func(c candidate, slope float64) bool {
+		return lastIdx >= 0 && c.idx-lastIdx < tWave && slope < 0.5*lastSlope
+	}
+
+	for i, c := range cands {
+		// Search back for a beat missed since the last QRS.
+		for lastIdx >= 0 && float64(c.idx-lastIdx) > o.SearchBackRR*rrMean() {
+			best := -1
+			th2 := 0.5 * threshold()
+			for j := pending; j < i; j++ {
+				cj := cands[j]
+				if cj.idx-lastIdx < refractory || cj.val <= th2 {
+					continue
+				}
+				if best < 0 || cj.val > cands[best].val {
+					best = j
+				}
+			}
+			if best < 0 {
+				break
+			}
+			cb := cands[best]
+			s := maxSlope(bp, cb.idx, slopeHalf)
+			if isTWave(cb, s) {
+				break
+			}
+			spk = 0.25*cb.val + 0.75*spk
+			accept(cb, s)
+			pending = best + 1
+		}
+		if c.idx-lastIdx < refractory && lastIdx >= 0 {
+			continue
+		}
+		if c.val > threshold() {
+			s := maxSlope(bp, c.idx, slopeHalf)
+			if isTWave(c, s) {
+				npk = 0.125*c.val + 0.875*npk
+				continue
+			}
+			spk = 0.125*c.val + 0.875*spk
+			accept(c, s)
+			pending = i + 1
+			continue
+		}
+		npk = 0.125*c.val + 0.875*npk
+	}
+	return dedupe(dst, refractory/2)
+}
+
+// maxSlope is the largest absolute first difference of x within ±half
+// samples of idx.
+func maxSlope(x []float64, idx, half int) float64 {
+	lo := max(idx-half, 1)
+	hi := min(idx+half, len(x)-1)
+	var m float64
+	for i := lo; i < hi; i++ {
+		m = max(m, math.Abs(x[i+1]-x[i-1]))
+	}
+	return m
+}
+
+// locatePeak returns the index of the largest absolute value of x within
+// ±half samples of idx.
+func locatePeak(x []float64, idx, half int) int {
+	lo := max(idx-half, 0)
+	hi := min(idx+half, len(x)-1)
+	best := idx
+	var m float64 = -1
+	for i := lo; i <= hi; i++ {
+		if a := math.Abs(x[i]); a > m {
+			m, best = a, i
+		}
+	}
+	return best
+}
+
+// dedupe sorts peaks and drops any peak closer than minGap samples to the
+// one kept before it, so located peaks stay strictly ascending.
+func dedupe(peaks []int, minGap int) []int {
+	slices.Sort(peaks)
+	out := 0
+	for i, p := range peaks {
+		if i > 0 && p-peaks[out-1] < minGap {
+			continue
+		}
+		peaks[out] = p
+		out++
+	}
+	return peaks[:out]
+}
