@@ -66,7 +66,7 @@ func DefaultOptions() Options {
 		RefractoryMs:   200,
 		TWaveMs:        360,
 		SearchBackRR:   1.66,
-		ThresholdCoeff: 0.25,
+		ThresholdCoeff: 0.28,
 		LocateMs:       100,
 	}
 }
@@ -116,6 +116,7 @@ type Detector struct {
 	bp   []float64 // band-passed signal
 	mwi  []float64 // integrated squared derivative
 	cand []candidate
+	trace func(string)
 }
 
 // candidate is a local maximum of the integrated signal.
@@ -165,6 +166,9 @@ func (d *Detector) Detect(dst []int, samplesMV []float64, sampleRateHz float64) 
 	mwi := d.mwi
 	integrate(mwi, bp, samplesFor(o.DerivativeMs, fs), samplesFor(o.IntegrationMs, fs)/2)
 	d.cand = findCandidates(d.cand[:0], mwi, samplesFor(o.RefractoryMs, fs))
+	for i := range d.cand {
+		d.cand[i].val = math.Sqrt(d.cand[i].val)
+	}
 	return d.decide(dst, bp, mwi, fs), nil
 }
 
@@ -254,44 +258,46 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 	locate := samplesFor(o.LocateMs, fs)
 	slopeHalf := samplesFor(75, fs)
 
-	// Learning phase (Pan & Tompkins): the first 2 s set the signal and
-	// noise peak levels.
-	learn := min(n, samplesFor(2000, fs))
-	var maxVal, sum float64
-	for _, v := range mwi[:learn] {
-		maxVal = max(maxVal, v)
-		sum += v
+	// Learning phase (Hamilton & Tompkins 1986): the largest candidate of
+	// each of the first 8 seconds seeds the QRS peak levels; noise levels
+	// start at zero.
+	var qrsLv, noiseLv ring8
+	second := samplesFor(1000, fs)
+	for k, j := 0, 0; k < 8 && k*second < n; k++ {
+		var m float64
+		for ; j < len(cands) && cands[j].idx < (k+1)*second; j++ {
+			m = max(m, cands[j].val)
+		}
+		qrsLv.push(m)
 	}
-	spk := maxVal / 3
-	npk := sum / float64(learn) / 2
+	spk, npk := qrsLv.median(), 0.0
 	threshold := func() float64 { return npk + o.ThresholdCoeff*(spk-npk) }
 
 	var (
-		rr        [8]float64 // last RR intervals, in samples
-		nRR       int
-		lastIdx   = -1 // integrator index of the last QRS
+		rr        ring8 // last RR intervals, in samples
+		lastIdx   = -1  // integrator index of the last QRS
 		lastSlope float64
 		pending   = 0 // first candidate not yet accepted nor passed over by search-back
 	)
-	rrMean := func() float64 {
-		if nRR == 0 {
+	rrTypical := func() float64 {
+		if rr.n == 0 {
 			return fs // 1 s until a rhythm is known
 		}
-		var s float64
-		k := min(nRR, len(rr))
-		for _, v := range rr[:k] {
-			s += v
-		}
-		return s / float64(k)
+		return rr.median()
 	}
 	accept := func(c candidate, slope float64) {
 		if lastIdx >= 0 {
-			rr[nRR%len(rr)] = float64(c.idx - lastIdx)
-			nRR++
+			rr.push(float64(c.idx - lastIdx))
 		}
 		lastIdx = c.idx
 		lastSlope = slope
+		qrsLv.push(c.val)
+		spk = qrsLv.median()
 		dst = append(dst, locatePeak(bp, c.idx, locate))
+	}
+	noise := func(c candidate) {
+		noiseLv.push(c.val)
+		npk = noiseLv.median()
 	}
 	isTWave := func(c candidate, slope float64) bool {
 		return lastIdx >= 0 && c.idx-lastIdx < tWave && slope < 0.5*lastSlope
@@ -299,7 +305,7 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 
 	for i, c := range cands {
 		// Search back for a beat missed since the last QRS.
-		for lastIdx >= 0 && float64(c.idx-lastIdx) > o.SearchBackRR*rrMean() {
+		for lastIdx >= 0 && float64(c.idx-lastIdx) > o.SearchBackRR*rrTypical() {
 			best := -1
 			th2 := 0.5 * threshold()
 			for j := pending; j < i; j++ {
@@ -319,27 +325,56 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 			if isTWave(cb, s) {
 				break
 			}
-			spk = 0.25*cb.val + 0.75*spk
 			accept(cb, s)
 			pending = best + 1
 		}
-		if c.idx-lastIdx < refractory && lastIdx >= 0 {
+		if lastIdx >= 0 && c.idx-lastIdx < refractory {
 			continue
+		}
+		if d.trace != nil {
+			d.trace(fmt.Sprintf("%d val %.4g th %.4g spk %.4g npk %.4g slope %.4g last %.4g rr %.0f", c.idx, c.val, threshold(), spk, npk, maxSlope(bp, c.idx, slopeHalf), lastSlope, rrTypical()))
 		}
 		if c.val > threshold() {
 			s := maxSlope(bp, c.idx, slopeHalf)
 			if isTWave(c, s) {
-				npk = 0.125*c.val + 0.875*npk
+				noise(c)
 				continue
 			}
-			spk = 0.125*c.val + 0.875*spk
 			accept(c, s)
 			pending = i + 1
 			continue
 		}
-		npk = 0.125*c.val + 0.875*npk
+		noise(c)
 	}
 	return dedupe(dst, refractory/2)
+}
+
+// ring8 holds the last eight values pushed (Hamilton & Tompkins keep
+// eight-beat histories of peak levels and RR intervals).
+type ring8 struct {
+	v [8]float64
+	n int // values pushed so far
+}
+
+func (r *ring8) push(x float64) {
+	r.v[r.n%len(r.v)] = x
+	r.n++
+}
+
+// median of the values held; 0 when empty.
+func (r *ring8) median() float64 {
+	k := min(r.n, len(r.v))
+	if k == 0 {
+		return 0
+	}
+	var tmp [8]float64
+	copy(tmp[:], r.v[:k])
+	s := tmp[:k]
+	slices.Sort(s)
+	if k%2 == 1 {
+		return s[k/2]
+	}
+	return (s[k/2-1] + s[k/2]) / 2
 }
 
 // maxSlope is the largest absolute first difference of x within ±half
