@@ -112,10 +112,10 @@ func (o Options) withDefaults() Options {
 // one Detector must not be used from several goroutines at once; create
 // one per goroutine. The zero value is not usable: call NewDetector.
 type Detector struct {
-	opts Options
-	bp   []float64 // band-passed signal
-	mwi  []float64 // integrated squared derivative
-	cand []candidate
+	opts  Options
+	bp    []float64 // band-passed signal
+	mwi   []float64 // integrated squared derivative
+	cand  []candidate
 	trace func(string)
 }
 
