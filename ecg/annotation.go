@@ -14,4 +14,10 @@ type Annotation struct {
 	Num       int8
 	// Aux is the auxiliary string; rhythm changes carry e.g. "(AFIB".
 	Aux string
+	// AuxPad counts NUL bytes stored after Aux inside its length: the
+	// original MIT-BIH files count the C string's terminating NUL (aux
+	// "(N" is stored as 3 bytes "(N\x00"). Readers set it so that writing
+	// an annotation back reproduces the file byte for byte; leave it 0
+	// when building annotations.
+	AuxPad uint8
 }
