@@ -30,6 +30,7 @@ type Report struct {
 	// rows included), the share of strips the device gives no rhythm for.
 	InconclusiveRate     Num    `json:"inconclusive_rate"`
 	InconclusiveRateCI95 [2]Num `json:"inconclusive_rate_ci95"`
+	NInconclusive        int    `json:"n_inconclusive"`
 	NRecords             int    `json:"n_records"`
 	NErrors              int    `json:"n_errors"`
 	ErrorRate            Num    `json:"error_rate"`
@@ -240,6 +241,7 @@ func Summarize(preds []Prediction, resamples int, seed uint64) *Report {
 	nInc := c.ColSum(ClassNo)
 	r.InconclusiveRate = Num(ratio(nInc, c.Total()))
 	r.InconclusiveRateCI95 = wilsonNums(nInc, c.Total())
+	r.NInconclusive = nInc
 	r.ErrorRate = Num(ratio(nErr, c.Total()))
 	r.ErrorRateCI95 = wilsonNums(nErr, c.Total())
 
