@@ -1,0 +1,321 @@
+package inference
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/afscan/afscan/ecg"
+)
+
+// Pipeline constants.
+const (
+	// InternalRateHz is the one rate every strip is resampled to before
+	// analysis: the CinC 2017 rate, so training data need no resampling.
+	InternalRateHz = 300.0
+	// MinSampleRateHz and MaxSampleRateHz bound the accepted input rates.
+	MinSampleRateHz = 125.0
+	MaxSampleRateHz = 1000.0
+	// MinDuration is the shortest input analysed at all (ErrSignalTooShort
+	// below it): two seconds hold at least two beats at 60 bpm.
+	MinDuration = 2 * time.Second
+	// MinCallableDuration is the shortest strip the model calls; shorter
+	// strips are inconclusive with ReasonTooShort. CinC 2017 strips are
+	// 9–61 s long, the range the model was trained on.
+	MinCallableDuration = 9 * time.Second
+	// DefaultMinSignalQuality is the signal quality below which a strip is
+	// inconclusive with ReasonNoise.
+	DefaultMinSignalQuality = 0.3
+	// filterLowHz–filterHighHz is the analysis band: 0.5 Hz removes
+	// baseline wander while keeping the ST segment usable (AHA
+	// recommendations, Kligfield et al., Circulation 115, 2007, 0.05 Hz for
+	// diagnostic ST analysis; 0.5 Hz is the monitoring-grade choice) and
+	// 40 Hz removes mains and muscle noise (monitoring bandwidth).
+	filterLowHz  = 0.5
+	filterHighHz = 40
+	// qrsBand for the pSQI power ratio (Li et al. 2008).
+	qrsBandLowHz  = 5
+	qrsBandHighHz = 15
+	// fiducialMs: half-width of the window in which a detection is moved
+	// onto the largest positive deflection of the polarity-corrected signal.
+	fiducialMs = 50
+	// invertedRatio: the strip is taken as inverted when the median
+	// negative QRS deflection exceeds the median positive one by this
+	// factor (single-lead devices held upside down record a mirror image).
+	invertedRatio = 1.2
+	// Plausible RR range (ms): 24–240 bpm.
+	rrPlausibleMinMs = 250
+	rrPlausibleMaxMs = 2500
+	// Gating thresholds (fractions of the strip).
+	maxFlatFrac = 0.5
+	maxClipFrac = 0.1
+)
+
+// Reasons for an inconclusive call made without the model (Result.Reason).
+const (
+	ReasonTooShort  = "too_short"
+	ReasonFlatLine  = "flat_line"
+	ReasonSaturated = "saturated"
+	ReasonNoise     = "noise"
+)
+
+// Analysis is what the pipeline measured on one strip: the feature vector
+// plus what a rhythm call needs besides the model.
+type Analysis struct {
+	// Features is aligned with FeatureNames. Every value is finite, also
+	// for strips with no beats.
+	Features []float64
+	// RPeakIdx are the R-peak fiducials, sample indices at SampleRateHz.
+	RPeakIdx []int
+	// SampleRateHz is the analysis rate (InternalRateHz).
+	SampleRateHz float64
+	// HeartRateBPM is the mean ventricular rate; 0 with fewer than 2 beats.
+	HeartRateBPM float64
+	// SignalQuality is in [0, 1]; 1 is clean.
+	SignalQuality float64
+	// Reason is the gating reason ("too_short", "flat_line", "saturated",
+	// "noise" with DefaultMinSignalQuality or the Extractor's threshold), or
+	// "" when the strip can be called.
+	Reason string
+	// Inverted reports that the strip's polarity was corrected.
+	Inverted bool
+	// Duration is the length of the strip.
+	Duration time.Duration
+}
+
+// Extractor runs the feature pipeline and keeps its scratch buffers between
+// calls so that repeated extraction does not allocate. It is not safe for
+// concurrent use: use one Extractor per goroutine (Classifier pools them).
+// The zero value is not usable; call NewExtractor.
+type Extractor struct {
+	// MinSignalQuality is the quality below which Reason is "noise".
+	MinSignalQuality float64
+
+	det    *ecg.Detector
+	elg    elgendiScratch
+	rs     rrScratch
+	ms     morphScratch
+	x, y   []float64
+	q, oob []float64
+	peaksA []int
+	peaksB []int
+	peaks  []int
+	rr     []float64
+	feats  []float64
+	pos    []float64
+	neg    []float64
+}
+
+// NewExtractor returns an Extractor with DefaultMinSignalQuality.
+func NewExtractor() *Extractor {
+	return &Extractor{
+		MinSignalQuality: DefaultMinSignalQuality,
+		det:              ecg.NewDetector(ecg.Options{}),
+		feats:            make([]float64, numFeatures),
+	}
+}
+
+// Features runs the whole pipeline on lead 0 of rec (mV, any rate
+// 125–1000 Hz, at least MinDuration): it resamples to InternalRateHz,
+// filters, detects beats with two detectors, corrects polarity and
+// extracts the features. It is deterministic. It returns ErrNoLead,
+// ErrUnsupportedRate, ErrSignalTooShort or ErrNonFinite (wrapped) for input
+// that is not a usable ECG at all. The caller owns the returned slices.
+// For many strips, reuse an Extractor instead.
+func Features(ctx context.Context, rec *ecg.Record) (Analysis, error) {
+	if rec == nil || len(rec.Leads) == 0 {
+		return Analysis{}, ErrNoLead
+	}
+	a, err := NewExtractor().Extract(ctx, rec.Leads[0].Samples, rec.SampleRateHz)
+	if err != nil {
+		return Analysis{}, err
+	}
+	a.Features = slices.Clone(a.Features)
+	a.RPeakIdx = slices.Clone(a.RPeakIdx)
+	return a, nil
+}
+
+// validateStrip checks rate, length and finiteness of one lead.
+func validateStrip(samplesMV []float64, sampleRateHz float64) error {
+	if !(sampleRateHz >= MinSampleRateHz && sampleRateHz <= MaxSampleRateHz) {
+		return fmt.Errorf("%w: %g Hz", ErrUnsupportedRate, sampleRateHz)
+	}
+	if d := float64(len(samplesMV)) / sampleRateHz; d < MinDuration.Seconds() {
+		return fmt.Errorf("%w: %.2f s, need at least %v", ErrSignalTooShort, d, MinDuration)
+	}
+	for i, v := range samplesMV {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: sample %d", ErrNonFinite, i)
+		}
+	}
+	return nil
+}
+
+// Extract is Features on one lead (samplesMV in mV at sampleRateHz). The
+// returned Analysis's slices belong to e and are overwritten by its next
+// call.
+func (e *Extractor) Extract(ctx context.Context, samplesMV []float64, sampleRateHz float64) (Analysis, error) {
+	if err := validateStrip(samplesMV, sampleRateHz); err != nil {
+		return Analysis{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Analysis{}, err
+	}
+	e.x = e.resample(e.x, samplesMV, sampleRateHz)
+	return e.analyze(e.x, samplesMV, sampleRateHz), nil
+}
+
+// resample returns src at InternalRateHz in dst's storage.
+func (e *Extractor) resample(dst, src []float64, sampleRateHz float64) []float64 {
+	nOut := int(math.Round(float64(len(src)) * InternalRateHz / sampleRateHz))
+	dst = growFloat(dst, nOut)
+	return ecg.Resample(dst, src, sampleRateHz, InternalRateHz)
+}
+
+// analyze extracts the features of x (mV at InternalRateHz); raw is the
+// same stretch at the device rate rawRateHz, for clipping detection.
+func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analysis {
+	const fs = InternalRateHz
+	f := e.feats
+	clear(f)
+	n := len(x)
+	dur := time.Duration(float64(n) / fs * float64(time.Second))
+
+	e.y = growFloat(e.y, n)
+	y := ecg.Bandpass(e.y, x, fs, filterLowHz, filterHighHz)
+	var err error
+	e.peaksA, err = e.det.Detect(e.peaksA, x, fs)
+	if err != nil { // input was validated; keep going with no beats
+		e.peaksA = e.peaksA[:0]
+	}
+	e.peaksB = e.elg.detect(e.peaksB, x, fs)
+
+	e.oob = growFloat(e.oob, n)
+	for i := range x {
+		e.oob[i] = x[i] - y[i] // baseline wander and noise above 40 Hz
+	}
+
+	inverted := e.correctPolarity(y, e.peaksA)
+	e.peaks = e.fiducials(e.peaks, y, e.peaksA)
+	e.rr = growFloat(e.rr, max(0, len(e.peaks)-1))
+	e.rr = ecg.IntervalsRR(e.rr, e.peaks, fs)
+	e.rs.rrFeatures(f, e.rr)
+
+	// Quality.
+	flatFrac := flatFraction(x, fs)
+	clipFrac := clipFraction(raw, rawRateHz)
+	bsqi := agreement(e.peaksA, e.peaksB, msToSamples(agreementToleranceMs, fs))
+	kurt := kurtosis(y)
+	vy := variance(y)
+	e.q = growFloat(e.q, n)
+	q := ecg.Bandpass(e.q, x, fs, qrsBandLowHz, qrsBandHighHz)
+	vOOB := variance(e.oob)
+	if vy > 0 {
+		f[fQRSPowerRatio] = variance(q) / vy
+	}
+	if vy+vOOB > 0 {
+		f[fBaselinePowerRatio] = vOOB / (vy + vOOB)
+	}
+	var implausible int
+	for _, v := range e.rr {
+		if v < rrPlausibleMinMs || v > rrPlausibleMaxMs {
+			implausible++
+		}
+	}
+	if len(e.rr) > 0 {
+		f[fRRImplausibleFrac] = float64(implausible) / float64(len(e.rr))
+	}
+	if len(e.peaksA) > 0 {
+		f[fDetRateRatio] = math.Min(float64(len(e.peaksB))/float64(len(e.peaksA)), 5)
+	}
+	sqi := combineQuality(bsqi, kurt, flatFrac, clipFrac)
+	f[fSQI], f[fBSQI], f[fKurtosis] = sqi, bsqi, math.Min(kurt, 100)
+	f[fFlatFrac], f[fClipFrac] = flatFrac, clipFrac
+	if inverted {
+		f[fInverted] = 1
+	}
+
+	var medRR float64
+	if len(e.rr) > 0 {
+		medRR = median(e.rs.sorted)
+	}
+	e.ms.morphology(f, y, fs, e.peaks, e.rr, medRR)
+
+	for i, v := range f {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			f[i] = 0 // defensive: the model never sees a non-finite input
+		}
+	}
+
+	a := Analysis{
+		Features:      f,
+		RPeakIdx:      e.peaks,
+		SampleRateHz:  fs,
+		HeartRateBPM:  f[fHRMeanBPM],
+		SignalQuality: sqi,
+		Inverted:      inverted,
+		Duration:      dur,
+	}
+	switch {
+	case dur < MinCallableDuration:
+		a.Reason = ReasonTooShort
+	case flatFrac >= maxFlatFrac:
+		a.Reason = ReasonFlatLine
+	case clipFrac >= maxClipFrac:
+		a.Reason = ReasonSaturated
+	case sqi < e.MinSignalQuality:
+		a.Reason = ReasonNoise
+	}
+	return a
+}
+
+// correctPolarity negates y in place when its QRS complexes point mainly
+// downwards, and reports whether it did.
+func (e *Extractor) correctPolarity(y []float64, peaks []int) bool {
+	if len(peaks) == 0 {
+		return false
+	}
+	h := msToSamples(fiducialMs, InternalRateHz)
+	e.pos, e.neg = e.pos[:0], e.neg[:0]
+	for _, p := range peaks {
+		lo, hi := max(0, p-h), min(len(y), p+h+1)
+		mx, mn := 0.0, 0.0
+		for _, v := range y[lo:hi] {
+			mx, mn = math.Max(mx, v), math.Min(mn, v)
+		}
+		e.pos = append(e.pos, mx)
+		e.neg = append(e.neg, -mn)
+	}
+	slices.Sort(e.pos)
+	slices.Sort(e.neg)
+	if median(e.neg) > invertedRatio*median(e.pos) {
+		for i := range y {
+			y[i] = -y[i]
+		}
+		return true
+	}
+	return false
+}
+
+// fiducials moves each detection onto the largest sample of y within
+// ±fiducialMs, dropping duplicates, and returns them in dst's storage.
+func (e *Extractor) fiducials(dst []int, y []float64, peaks []int) []int {
+	dst = dst[:0]
+	h := msToSamples(fiducialMs, InternalRateHz)
+	for _, p := range peaks {
+		lo, hi := max(0, p-h), min(len(y), p+h+1)
+		best := p
+		for k := lo; k < hi; k++ {
+			if y[k] > y[best] {
+				best = k
+			}
+		}
+		if k := len(dst); k > 0 && best <= dst[k-1] {
+			continue
+		}
+		dst = append(dst, best)
+	}
+	return dst
+}

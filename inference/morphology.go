@@ -1,0 +1,428 @@
+package inference
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// Beat morphology, ectopy and atrial-activity features, all measured on the
+// 0.5–40 Hz, polarity-corrected signal at InternalRateHz around the R-peak
+// fiducials.
+//
+// Sources: template (average-beat) analysis and per-beat correlation with
+// it, beat clustering, QRS width, R/S amplitudes and P-wave presence follow
+// the feature sets of the CinC 2017 winners (Datta et al., "Identifying
+// normal, AF and other abnormal ECG rhythms using a cascaded binary
+// classifier", CinC 44, 2017; Teijeiro et al., "Abductive reasoning as the
+// basis to reproduce expert criteria in ECG atrial fibrillation
+// identification", Physiol. Meas. 39, 2018) and of Clifford et al., "AF
+// classification from a short single lead ECG recording: the
+// PhysioNet/Computing in Cardiology Challenge 2017", CinC 44, 2017. f-wave
+// power after QRST cancellation by average-beat subtraction follows
+// Slocum et al., "Diagnosis of atrial fibrillation from surface
+// electrocardiograms based on computer-detected atrial activity",
+// J Electrocardiol 25(1), 1992, and Rieta et al., "Atrial activity
+// extraction for atrial fibrillation analysis using blind source
+// separation", IEEE TBME 51(7), 2004 (dominant f-wave frequency 4–10 Hz).
+
+const (
+	beatPreMs  = 300 // window before the R fiducial: holds the P wave
+	beatPostMs = 450 // window after it: holds the T wave
+	// QRS region used for correlation and clustering.
+	qrsPreMs  = 80
+	qrsPostMs = 100
+	// corrClusterMin joins a beat to a cluster; corrLowMax marks a beat as
+	// poorly correlated with the template (ectopic or noisy).
+	corrClusterMin = 0.90
+	corrLowMax     = 0.80
+	maxClusters    = 16
+	// P wave: searched from 250 ms to 30 ms before the QRS onset (PR
+	// interval 120–200 ms, P duration ≤ 120 ms: Surawicz & Knilans, Chou's
+	// Electrocardiography in Clinical Practice, 6th ed.).
+	pSearchStartMs = 250
+	pSearchEndMs   = 30
+	pPresentCorr   = 0.5
+	// f-wave spectrum: the residual is decimated to 100 Hz and analysed
+	// with Welch's method, 256-point Hann segments, 50% overlap.
+	fwaveDecim   = 3
+	fwaveSegLen  = 256
+	fwaveLowHz   = 4
+	fwaveHighHz  = 10
+	fwaveTotLoHz = 1
+	fwaveTotHiHz = 40
+	fwavePeakHz  = 1 // half-width of the dominant-peak band for concentration
+)
+
+// morphScratch holds the per-call buffers of the morphology features.
+type morphScratch struct {
+	beats    []int     // fiducials with a full window
+	mean     []float64 // first-pass average beat
+	tmpl     []float64 // template: average of the beats like the first pass
+	corrQRS  []float64
+	corrBeat []float64
+	leaders  []int
+	sizes    []int
+	resid    []float64
+	dec      []float64
+	seg      []float64
+	coef     []complex128
+	psd      []float64
+	hann     []float64
+	fft      *fourier.FFT
+	ramp     []float64
+	ppos     []float64
+}
+
+// morphology fills the atrial-activity and morphology entries of f from y
+// (filtered, polarity-corrected, mV at fs) and its R fiducials peaks, with
+// rr the RR intervals (ms) between them.
+func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []int, rr []float64, medRR float64) {
+	for i := fPAmpRel; i <= fRAmpCV; i++ {
+		f[i] = 0
+	}
+	f[fCorrQRSMean], f[fCorrQRSMin], f[fCorrBeatMean], f[fDominantFrac], f[fPremCorrMean] = 1, 1, 1, 1, 1
+	n := len(y)
+	pre, post := msToSamples(beatPreMs, fs), msToSamples(beatPostMs, fs)
+	L := pre + post
+	s.beats = s.beats[:0]
+	for _, p := range peaks {
+		if p-pre >= 0 && p+post <= n {
+			s.beats = append(s.beats, p)
+		}
+	}
+	nb := len(s.beats)
+	if nb == 0 {
+		// No beat to build a template from: the whole signal is residual.
+		f[fCorrQRSMean], f[fCorrQRSMin], f[fCorrBeatMean], f[fDominantFrac], f[fPremCorrMean] = 0, 0, 0, 0, 0
+		s.fwave(f, y, fs, peaks, nil, pre, post)
+		f[fResidRMSRel] = math.Min(f[fResidRMSRel], 10)
+		return
+	}
+	qa, qb := pre-msToSamples(qrsPreMs, fs), pre+msToSamples(qrsPostMs, fs)
+
+	// Two-pass template: the mean of all beats, then the mean of the beats
+	// whose QRS correlates with it (the dominant morphology).
+	s.mean = zeroed(s.mean, L)
+	for _, p := range s.beats {
+		addTo(s.mean, y[p-pre:p+post])
+	}
+	scale(s.mean, 1/float64(nb))
+	s.tmpl = zeroed(s.tmpl, L)
+	used := 0
+	for _, p := range s.beats {
+		if corr(y[p-pre+qa:p-pre+qb], s.mean[qa:qb]) >= corrClusterMin {
+			addTo(s.tmpl, y[p-pre:p+post])
+			used++
+		}
+	}
+	if used == 0 {
+		copy(s.tmpl, s.mean)
+	} else {
+		scale(s.tmpl, 1/float64(used))
+	}
+	T := s.tmpl
+
+	// Per-beat correlation with the template.
+	s.corrQRS = s.corrQRS[:0]
+	s.corrBeat = s.corrBeat[:0]
+	s.ramp = s.ramp[:0]
+	var sumQ, sumB float64
+	minQ := 1.0
+	low := 0
+	for _, p := range s.beats {
+		w := y[p-pre : p+post]
+		cq := corr(w[qa:qb], T[qa:qb])
+		cb := corr(w, T)
+		s.corrQRS = append(s.corrQRS, cq)
+		s.corrBeat = append(s.corrBeat, cb)
+		s.ramp = append(s.ramp, y[p])
+		sumQ += cq
+		sumB += cb
+		minQ = math.Min(minQ, cq)
+		if cq < corrLowMax {
+			low++
+		}
+	}
+	f[fCorrQRSMean] = sumQ / float64(nb)
+	f[fCorrQRSMin] = minQ
+	f[fCorrLowFrac] = float64(low) / float64(nb)
+	f[fCorrBeatMean] = sumB / float64(nb)
+	if m, sd := meanStd(s.ramp); m > 0 {
+		f[fRAmpCV] = sd / m
+	} else {
+		f[fRAmpCV] = 1
+	}
+
+	// Leader clustering of QRS shapes: a beat joins the first cluster
+	// whose leader it correlates with at ≥ corrClusterMin.
+	s.leaders = s.leaders[:0]
+	s.sizes = s.sizes[:0]
+	for _, p := range s.beats {
+		w := y[p-pre+qa : p-pre+qb]
+		joined := false
+		for c, l := range s.leaders {
+			if corr(w, y[l-pre+qa:l-pre+qb]) >= corrClusterMin {
+				s.sizes[c]++
+				joined = true
+				break
+			}
+		}
+		if !joined && len(s.leaders) < maxClusters {
+			s.leaders = append(s.leaders, p)
+			s.sizes = append(s.sizes, 1)
+		}
+	}
+	big, nClusters := 0, 0
+	for _, sz := range s.sizes {
+		big = max(big, sz)
+		if sz >= 2 {
+			nClusters++
+		}
+	}
+	f[fNClusters] = float64(nClusters)
+	f[fDominantFrac] = float64(big) / float64(nb)
+
+	// Morphology of premature beats (PVCs correlate poorly; PACs well).
+	// Beat k of peaks is preceded by rr[k-1].
+	var sumP float64
+	var nP int
+	bi := 0
+	for k, p := range peaks {
+		for bi < nb && s.beats[bi] < p {
+			bi++
+		}
+		if bi == nb {
+			break
+		}
+		if s.beats[bi] == p && k >= 1 && rr[k-1] < prematureRel*medRR {
+			sumP += s.corrQRS[bi]
+			nP++
+		}
+	}
+	if nP > 0 {
+		f[fPremCorrMean] = sumP / float64(nP)
+	}
+
+	// Template fiducials: QRS onset and offset where the slope falls below
+	// 15% of its maximum in the QRS region.
+	slope := func(k int) float64 {
+		if k <= 0 || k >= L-1 {
+			return 0
+		}
+		return (T[k+1] - T[k-1]) / 2
+	}
+	var maxSlope float64
+	for k := qa; k < qb; k++ {
+		maxSlope = math.Max(maxSlope, math.Abs(slope(k)))
+	}
+	th := 0.15 * maxSlope
+	onset := pre
+	for k := pre; k > qa-msToSamples(40, fs) && k > 1; k-- {
+		onset = k
+		if math.Abs(slope(k)) < th && math.Abs(slope(k-1)) < th && k < pre-msToSamples(10, fs) {
+			break
+		}
+	}
+	// The last steep sample of the QRS region, then forward to flat.
+	last := pre
+	for k := pre; k < qb; k++ {
+		if math.Abs(slope(k)) >= 0.5*maxSlope {
+			last = k
+		}
+	}
+	offset := last
+	for k := last; k < L-2 && k < qb+msToSamples(60, fs); k++ {
+		offset = k
+		if math.Abs(slope(k)) < th && math.Abs(slope(k+1)) < th {
+			break
+		}
+	}
+	f[fQRSWidthMs] = float64(offset-onset) / fs * 1000
+	iso := T[onset]
+	var rAmp, sAmp float64
+	for k := onset; k <= offset; k++ {
+		rAmp = math.Max(rAmp, T[k]-iso)
+		if k >= pre {
+			sAmp = math.Max(sAmp, iso-T[k])
+		}
+	}
+	ampAbs := math.Max(math.Max(rAmp, sAmp), 0.01)
+	f[fRAmpMV] = rAmp
+	f[fSAmpRel] = sAmp / ampAbs
+	f[fRSRatio] = rAmp / math.Max(rAmp+sAmp, 1e-3)
+	// T wave: largest deviation from the isoelectric level 40 ms after the
+	// QRS offset up to the end of the window; ST level 60 ms after offset.
+	var tDev float64
+	for k := min(L, offset+msToSamples(40, fs)); k < L; k++ {
+		if d := T[k] - iso; math.Abs(d) > math.Abs(tDev) {
+			tDev = d
+		}
+	}
+	f[fTAmpRel] = tDev / ampAbs
+	if k := offset + msToSamples(60, fs); k < L {
+		f[fSTRel] = (T[k] - iso) / ampAbs
+	}
+
+	// P wave in the template and its consistency beat to beat.
+	pa := max(0, onset-msToSamples(pSearchStartMs, fs))
+	pb := max(pa+1, onset-msToSamples(pSearchEndMs, fs))
+	pk := pa
+	for k := pa; k < pb; k++ {
+		if T[k] > T[pk] {
+			pk = k
+		}
+	}
+	f[fPAmpRel] = (T[pk] - iso) / ampAbs
+	f[fPRMs] = float64(pre-pk) / fs * 1000
+	s.ppos = s.ppos[:0]
+	var sumPC float64
+	present := 0
+	for _, p := range s.beats {
+		w := y[p-pre : p+post]
+		c := corr(w[pa:pb], T[pa:pb])
+		sumPC += c
+		if c >= pPresentCorr {
+			present++
+		}
+		bk := pa
+		for k := pa; k < pb; k++ {
+			if w[k] > w[bk] {
+				bk = k
+			}
+		}
+		s.ppos = append(s.ppos, float64(bk)/fs*1000)
+	}
+	f[fPCorrMean] = sumPC / float64(nb)
+	f[fPPresentFrac] = float64(present) / float64(nb)
+	_, f[fPRStdMs] = meanStd(s.ppos)
+
+	s.fwave(f, y, fs, peaks, T, pre, post)
+	f[fResidRMSRel] = math.Min(f[fResidRMSRel]/ampAbs, 10)
+}
+
+// fwave cancels the QRST complexes by subtracting the template T (aligned on
+// each fiducial; nil subtracts nothing) and measures the residual's power
+// spectrum: fraction in 4–10 Hz, dominant frequency in 4–10 Hz and the
+// concentration of power around it. It leaves the residual RMS (mV) in
+// f[fResidRMSRel] for the caller to normalise.
+func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, T []float64, pre, post int) {
+	n := len(y)
+	s.resid = append(s.resid[:0], y...)
+	if T != nil {
+		end := 0
+		for _, p := range peaks {
+			lo, hi := max(p-pre, end, 0), min(p+post, n)
+			for k := lo; k < hi; k++ {
+				s.resid[k] -= T[k-p+pre]
+			}
+			end = max(end, hi)
+		}
+	}
+	_, rms := meanStd(s.resid)
+	f[fResidRMSRel] = rms
+	// Decimate by averaging (fs/3 = 100 Hz at the internal rate).
+	nd := n / fwaveDecim
+	s.dec = growFloat(s.dec, nd)
+	for i := range nd {
+		k := i * fwaveDecim
+		s.dec[i] = (s.resid[k] + s.resid[k+1] + s.resid[k+2]) / 3
+	}
+	fsd := fs / fwaveDecim
+	if s.fft == nil {
+		s.fft = fourier.NewFFT(fwaveSegLen)
+		s.hann = make([]float64, fwaveSegLen)
+		for i := range s.hann {
+			s.hann[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(fwaveSegLen))
+		}
+		s.seg = make([]float64, fwaveSegLen)
+		s.coef = make([]complex128, fwaveSegLen/2+1)
+		s.psd = make([]float64, fwaveSegLen/2+1)
+	}
+	clear(s.psd)
+	nSeg := 0
+	for start := 0; start+fwaveSegLen <= nd; start += fwaveSegLen / 2 {
+		m, _ := meanStd(s.dec[start : start+fwaveSegLen])
+		for i := range s.seg {
+			s.seg[i] = (s.dec[start+i] - m) * s.hann[i]
+		}
+		s.fft.Coefficients(s.coef, s.seg)
+		for i, c := range s.coef {
+			s.psd[i] += real(c)*real(c) + imag(c)*imag(c)
+		}
+		nSeg++
+	}
+	f[fFWaveRatio], f[fFWavePeakHz], f[fFWaveConc] = 0, 0, 0
+	if nSeg == 0 {
+		return
+	}
+	df := fsd / fwaveSegLen
+	bin := func(hz float64) int { return min(len(s.psd)-1, int(math.Round(hz/df))) }
+	var band, tot float64
+	pk := bin(fwaveLowHz)
+	for i := bin(fwaveTotLoHz); i <= bin(fwaveTotHiHz); i++ {
+		tot += s.psd[i]
+	}
+	for i := bin(fwaveLowHz); i <= bin(fwaveHighHz); i++ {
+		band += s.psd[i]
+		if s.psd[i] > s.psd[pk] {
+			pk = i
+		}
+	}
+	if tot <= 0 || band <= 0 {
+		return
+	}
+	f[fFWaveRatio] = band / tot
+	f[fFWavePeakHz] = float64(pk) * df
+	var conc float64
+	w := int(math.Round(fwavePeakHz / df))
+	for i := max(0, pk-w); i <= min(len(s.psd)-1, pk+w); i++ {
+		conc += s.psd[i]
+	}
+	f[fFWaveConc] = conc / band
+}
+
+func msToSamples(ms, fs float64) int { return int(ms*fs/1000 + 0.5) }
+
+// zeroed returns b with length n and all values 0.
+func zeroed(b []float64, n int) []float64 {
+	b = growFloat(b, n)
+	clear(b)
+	return b
+}
+
+func addTo(dst, src []float64) {
+	for i, v := range src[:len(dst)] {
+		dst[i] += v
+	}
+}
+
+func scale(x []float64, a float64) {
+	for i := range x {
+		x[i] *= a
+	}
+}
+
+// corr is Pearson's correlation of equal-length a and b; 0 when either is
+// constant.
+func corr(a, b []float64) float64 {
+	n := float64(len(a))
+	if n == 0 {
+		return 0
+	}
+	var sa, sb, saa, sbb, sab float64
+	for i, x := range a {
+		y := b[i]
+		sa += x
+		sb += y
+		saa += x * x
+		sbb += y * y
+		sab += x * y
+	}
+	va := saa - sa*sa/n
+	vb := sbb - sb*sb/n
+	if va <= 0 || vb <= 0 {
+		return 0
+	}
+	return (sab - sa*sb/n) / math.Sqrt(va*vb)
+}

@@ -1,0 +1,147 @@
+package inference
+
+import "math"
+
+// Signal-quality measures. Sources:
+//   - bSQI, the agreement of two QRS detectors within 150 ms, and kSQI, the
+//     kurtosis of the signal (clean ECG > 5): Li, Clifford & Mark, Physiol.
+//     Meas. 29, 2008; Clifford, Behar, Li & Rezek, "Signal quality indices
+//     and data fusion for determining clinical acceptability of
+//     electrocardiograms", Physiol. Meas. 33, 2012.
+//   - pSQI, the share of power in the QRS band 5–15 Hz: the same papers
+//     (there relative to 5–40 Hz; here relative to the analysed 0.5–40 Hz
+//     band, which also penalises baseline wander).
+//   - Flat-line and clipping fractions: Clifford et al. 2012 (fSQI, the
+//     fraction of samples stuck at the rails).
+
+const (
+	agreementToleranceMs = 150
+	// flatSegmentMs and flatPeakToPeakMV: a half-second segment whose
+	// peak-to-peak amplitude stays under 20 µV holds no ECG (a QRS is
+	// ≥ 0.3 mV; amplifier noise of ECG front ends is ≈ 10–30 µV p-p,
+	// IEC 60601-2-47 requires < 50 µV).
+	flatSegmentMs    = 500
+	flatPeakToPeakMV = 0.02
+	// clipRunMs: a run of identical samples at the signal's maximum or
+	// minimum lasting this long is clipping, not a peak (a true R peak is
+	// rounded at any ECG sampling rate).
+	clipRunMs = 15
+)
+
+// agreement returns bSQI: matched beats over the union of two detectors'
+// beats, 2·matched / (nA + nB), matching within tol samples. Both empty
+// gives 0 (nothing to agree on is not quality).
+func agreement(a, b []int, tol int) float64 {
+	if len(a)+len(b) == 0 {
+		return 0
+	}
+	var i, j, m int
+	for i < len(a) && j < len(b) {
+		d := a[i] - b[j]
+		switch {
+		case d > tol:
+			j++
+		case d < -tol:
+			i++
+		default:
+			m++
+			i++
+			j++
+		}
+	}
+	return 2 * float64(m) / float64(len(a)+len(b))
+}
+
+// kurtosis returns the (non-excess) kurtosis of x; 0 for a constant signal.
+func kurtosis(x []float64) float64 {
+	mean, sd := meanStd(x)
+	if sd == 0 {
+		return 0
+	}
+	var m4 float64
+	for _, v := range x {
+		d := (v - mean) / sd
+		m4 += d * d * d * d
+	}
+	return m4 / float64(len(x))
+}
+
+// variance of x about its mean.
+func variance(x []float64) float64 {
+	_, sd := meanStd(x)
+	return sd * sd
+}
+
+// flatFraction is the fraction of flatSegmentMs segments of x (mV at
+// sampleRateHz) whose peak-to-peak amplitude is below flatPeakToPeakMV.
+func flatFraction(x []float64, sampleRateHz float64) float64 {
+	seg := max(1, int(flatSegmentMs*sampleRateHz/1000))
+	nSeg := len(x) / seg
+	if nSeg == 0 {
+		return 0
+	}
+	flat := 0
+	for s := range nSeg {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, v := range x[s*seg : (s+1)*seg] {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		if hi-lo < flatPeakToPeakMV {
+			flat++
+		}
+	}
+	return float64(flat) / float64(nSeg)
+}
+
+// clipFraction is the fraction of the samples of x (at sampleRateHz, the
+// device's own rate, before resampling smooths plateaus away) that lie in
+// runs of at least clipRunMs (and 3 samples) of identical values at the
+// signal's maximum or minimum. A constant signal is not clipped (it is flat).
+func clipFraction(x []float64, sampleRateHz float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo == hi {
+		return 0
+	}
+	minRun := max(3, int(clipRunMs*sampleRateHz/1000+0.5))
+	clipped, run := 0, 0
+	for i, v := range x {
+		if (v == hi || v == lo) && i > 0 && v == x[i-1] {
+			run++
+		} else {
+			if run+1 >= minRun {
+				clipped += run + 1
+			}
+			run = 0
+		}
+	}
+	if run+1 >= minRun {
+		clipped += run + 1
+	}
+	return float64(clipped) / float64(len(x))
+}
+
+// combineQuality maps the quality measures to one index in [0, 1]: the
+// detector agreement, scaled down for low kurtosis (kSQI below 5 means
+// noise-like amplitude statistics; Li et al. 2008) and for the share of the
+// strip that is flat or clipped.
+func combineQuality(bsqi, kurt, flatFrac, clipFrac float64) float64 {
+	k := clamp01((kurt - 2) / 3)
+	q := bsqi * (0.5 + 0.5*k) * (1 - flatFrac) * (1 - clipFrac)
+	return clamp01(q)
+}
+
+func clamp01(v float64) float64 {
+	switch {
+	case v < 0 || math.IsNaN(v):
+		return 0
+	case v > 1:
+		return 1
+	}
+	return v
+}
