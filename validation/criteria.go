@@ -87,6 +87,12 @@ func ReadCriteria(path string) (*Criteria, error) {
 	if err != nil {
 		return nil, fmt.Errorf("criteria: %w", err)
 	}
+	return NewCriteria(path, b)
+}
+
+// NewCriteria parses the criteria document b that was read from path (a
+// name for the report), recording its SHA-256.
+func NewCriteria(path string, b []byte) (*Criteria, error) {
 	items, err := ParseCriteria(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("criteria %s: %w", path, err)

@@ -55,8 +55,10 @@ type Options struct {
 	ReadRecord func(path string) (*ecg.Record, error)
 	// ReadAnnotations reads a WFDB annotation file (window mode only).
 	ReadAnnotations func(path string) ([]ecg.Annotation, error)
-	// Progress, if set, is called with 1 after each source record; calls
-	// are serialised.
+	// Started, if set, is called once with the number of source records
+	// before any is classified; Progress, if set, with 1 after each one.
+	// Calls are serialised.
+	Started  func(nSourceRecords int)
 	Progress func(n int)
 	// Resamples and Seed set the bootstrap; zero means DefaultResamples and
 	// DefaultSeed.
@@ -107,6 +109,9 @@ func Run(ctx context.Context, c Classifier, opts Options) (*Report, error) {
 		return nil, err
 	}
 
+	if opts.Started != nil {
+		opts.Started(len(jobs))
+	}
 	outs := make([]outcome, len(jobs))
 	workers := opts.Workers
 	if workers <= 0 {
