@@ -1,0 +1,355 @@
+package input
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/afscan/afscan/ecg"
+)
+
+// MDC (ISO/IEEE 11073-10101) codes of the ECG lead potentials a component
+// may carry, in order of preference: a single-lead classifier trained on
+// lead I-like wearable strips (CinC 2017, AliveCor) reads lead I best, then
+// lead II, then an unspecified lead.
+const (
+	mdcECGElecPotl   = "131328" // MDC_ECG_ELEC_POTL, lead unspecified
+	mdcECGElecPotlI  = "131329" // MDC_ECG_ELEC_POTL_I
+	mdcECGElecPotlII = "131330" // MDC_ECG_ELEC_POTL_II
+)
+
+type fhirObservation struct {
+	ResourceType      *string          `json:"resourceType"`
+	ID                string           `json:"id"`
+	EffectiveDateTime string           `json:"effectiveDateTime"`
+	EffectiveInstant  string           `json:"effectiveInstant"`
+	EffectivePeriod   *fhirPeriod      `json:"effectivePeriod"`
+	ValueSampledData  *fhirSampledData `json:"valueSampledData"`
+	Component         []fhirComponent  `json:"component"`
+}
+
+type fhirPeriod struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type fhirComponent struct {
+	Code             fhirCodeableConcept `json:"code"`
+	ValueSampledData *fhirSampledData    `json:"valueSampledData"`
+}
+
+type fhirCodeableConcept struct {
+	Coding []fhirCoding `json:"coding"`
+	Text   string       `json:"text"`
+}
+
+type fhirCoding struct {
+	System  string `json:"system"`
+	Code    string `json:"code"`
+	Display string `json:"display"`
+}
+
+// fhirSampledData is SampledData of R4 (period in ms) with R5's
+// interval/intervalUnit accepted as well.
+type fhirSampledData struct {
+	Origin       *fhirQuantity `json:"origin"`
+	Period       *float64      `json:"period"`
+	Interval     *float64      `json:"interval"`
+	IntervalUnit string        `json:"intervalUnit"`
+	Factor       *float64      `json:"factor"`
+	LowerLimit   *float64      `json:"lowerLimit"`
+	UpperLimit   *float64      `json:"upperLimit"`
+	Dimensions   *int64        `json:"dimensions"`
+	Data         *string       `json:"data"`
+}
+
+type fhirQuantity struct {
+	Value  *float64 `json:"value"`
+	Unit   string   `json:"unit"`
+	System string   `json:"system"`
+	Code   string   `json:"code"`
+}
+
+// DecodeFHIR decodes a FHIR R4 Observation whose valueSampledData, or one
+// of whose components' valueSampledData, carries the strip. Among
+// components it takes lead I (MDC 131329), else lead II (131330), else an
+// unspecified ECG lead (131328), else the first component with SampledData.
+//
+// SampledData is read as the specification says: sample = origin.value +
+// factor × data (factor defaults to 1, origin.value to 0), in the unit of
+// origin (its UCUM code, else its unit text: mV, uV/µV or V, converted to
+// mV); period is the time between samples in milliseconds, so the rate is
+// 1000/period Hz. R5's interval with intervalUnit (ms, s, us) is accepted
+// in place of period; when both are present they must agree.
+//
+// ErrMalformed: not JSON, wrong JSON types, resourceType missing, a
+// SampledData without origin, period or dimensions, or a data token that is
+// not a decimal, "E", "L" or "U". ErrUnusable: a resource other than an
+// Observation, no SampledData anywhere, dimensions other than 1, a period
+// that is not positive, a unit that is not a voltage, empty data, the
+// markers "E" (error), "L" or "U" (beyond the detection limits) in the data,
+// a value that is not finite, or an effectivePeriod whose length disagrees
+// with the sample count × period by more than 10 % and 1 s.
+//
+// The Record's Name is the Observation id; Start is effectiveDateTime,
+// effectiveInstant or effectivePeriod.start when it is a full RFC 3339 time.
+func DecodeFHIR(data []byte) (*ecg.Record, error) {
+	var o fhirObservation
+	if err := strictUnmarshal(data, &o); err != nil {
+		return nil, err
+	}
+	if o.ResourceType == nil {
+		return nil, fmt.Errorf("%w: resourceType is missing", ErrMalformed)
+	}
+	if *o.ResourceType != "Observation" {
+		return nil, fmt.Errorf("%w: resource is a %s, want an Observation", ErrUnusable, clip(*o.ResourceType))
+	}
+	sd, leadName := o.ValueSampledData, "ECG"
+	if sd == nil {
+		sd, leadName = pickComponent(o.Component)
+	}
+	if sd == nil {
+		return nil, fmt.Errorf("%w: Observation has no valueSampledData (top level or in a component)", ErrUnusable)
+	}
+	periodMs, err := sd.periodMs()
+	if err != nil {
+		return nil, err
+	}
+	samples, err := sd.decode()
+	if err != nil {
+		return nil, err
+	}
+	rateHz := 1000 / periodMs
+	if err := checkRate("sample rate (1000/period)", rateHz); err != nil {
+		return nil, err
+	}
+	if err := o.checkEffectivePeriod(len(samples), periodMs); err != nil {
+		return nil, err
+	}
+	return &ecg.Record{
+		Name:         o.ID,
+		SampleRateHz: rateHz,
+		Leads:        []ecg.Lead{{Name: leadName, Units: "mV", Samples: samples}},
+		Start:        o.start(),
+	}, nil
+}
+
+// pickComponent returns the preferred component's SampledData and a lead name.
+func pickComponent(cs []fhirComponent) (*fhirSampledData, string) {
+	best, bestRank, name := -1, 99, ""
+	for i, c := range cs {
+		if c.ValueSampledData == nil {
+			continue
+		}
+		rank, lead := 3, c.Code.Text
+		for _, cd := range c.Code.Coding {
+			switch strings.TrimSpace(cd.Code) {
+			case mdcECGElecPotlI, "MDC_ECG_ELEC_POTL_I":
+				rank, lead = 0, "I"
+			case mdcECGElecPotlII, "MDC_ECG_ELEC_POTL_II":
+				rank, lead = min(rank, 1), "II"
+			case mdcECGElecPotl, "MDC_ECG_ELEC_POTL":
+				rank = min(rank, 2)
+			}
+			if rank == 0 {
+				break
+			}
+		}
+		if rank < bestRank {
+			best, bestRank, name = i, rank, lead
+		}
+	}
+	if best < 0 {
+		return nil, ""
+	}
+	if name == "" {
+		name = "ECG"
+	}
+	return cs[best].ValueSampledData, name
+}
+
+// periodMs returns the time between samples in milliseconds.
+func (sd *fhirSampledData) periodMs() (float64, error) {
+	var fromInterval float64
+	if sd.Interval != nil {
+		var unitMs float64
+		switch sd.IntervalUnit {
+		case "ms", "":
+			unitMs = 1
+		case "s":
+			unitMs = 1000
+		case "us":
+			unitMs = 1e-3
+		default:
+			return 0, fmt.Errorf("%w: SampledData intervalUnit %q is not a time unit (want ms, s or us)", ErrUnusable, clip(sd.IntervalUnit))
+		}
+		fromInterval = *sd.Interval * unitMs
+	}
+	var p float64
+	switch {
+	case sd.Period != nil && sd.Interval != nil:
+		p = *sd.Period
+		if math.Abs(p-fromInterval) > 1e-9*math.Max(math.Abs(p), math.Abs(fromInterval)) {
+			return 0, fmt.Errorf("%w: SampledData period %g ms and interval %g ms disagree", ErrUnusable, p, fromInterval)
+		}
+	case sd.Period != nil:
+		p = *sd.Period
+	case sd.Interval != nil:
+		p = fromInterval
+	default:
+		return 0, fmt.Errorf("%w: SampledData period is missing", ErrMalformed)
+	}
+	if !(p > 0) || math.IsInf(p, 0) {
+		return 0, fmt.Errorf("%w: SampledData period must be a positive number of milliseconds, got %g", ErrUnusable, p)
+	}
+	return p, nil
+}
+
+// decode checks the SampledData fields and returns the samples in mV.
+func (sd *fhirSampledData) decode() ([]float64, error) {
+	if sd.Origin == nil {
+		return nil, fmt.Errorf("%w: SampledData origin is missing", ErrMalformed)
+	}
+	if sd.Dimensions == nil {
+		return nil, fmt.Errorf("%w: SampledData dimensions is missing", ErrMalformed)
+	}
+	if d := *sd.Dimensions; d < 1 {
+		return nil, fmt.Errorf("%w: SampledData dimensions must be a positive integer, got %d", ErrMalformed, d)
+	} else if d != 1 {
+		return nil, fmt.Errorf("%w: SampledData has %d dimensions, want 1 (a single lead)", ErrUnusable, d)
+	}
+	unit := sd.Origin.Code
+	if unit == "" {
+		unit = sd.Origin.Unit
+	}
+	scale, ok := scaleToMV(unit)
+	if !ok {
+		if unit == "" {
+			return nil, fmt.Errorf("%w: SampledData origin has no unit (want mV, uV or V)", ErrUnusable)
+		}
+		return nil, fmt.Errorf("%w: SampledData origin unit %q is not a voltage (want mV, uV or V)", ErrUnusable, clip(unit))
+	}
+	origin, factor := 0.0, 1.0
+	if sd.Origin.Value != nil {
+		origin = *sd.Origin.Value
+	}
+	if sd.Factor != nil {
+		factor = *sd.Factor
+	}
+	if sd.Data == nil || strings.TrimSpace(*sd.Data) == "" {
+		return nil, fmt.Errorf("%w: SampledData data is empty", ErrUnusable)
+	}
+	samples, err := parseFHIRData(*sd.Data, origin, factor)
+	if err != nil {
+		return nil, err
+	}
+	return samples, toMV(samples, scale)
+}
+
+// parseFHIRData parses the space-separated data string. The result's
+// capacity is bounded by the string's length (each sample takes at least
+// two bytes with its separator).
+func parseFHIRData(data string, origin, factor float64) ([]float64, error) {
+	samples := make([]float64, 0, len(data)/2+1)
+	for i, tok := 0, ""; len(data) > 0; i++ {
+		data = strings.TrimLeft(data, " \t\r\n")
+		if data == "" {
+			break
+		}
+		end := strings.IndexAny(data, " \t\r\n")
+		if end < 0 {
+			end = len(data)
+		}
+		tok, data = data[:end], data[end:]
+		switch tok {
+		case "E":
+			return nil, fmt.Errorf("%w: SampledData data marks sample %d as an error (E)", ErrUnusable, i)
+		case "L", "U":
+			return nil, fmt.Errorf("%w: SampledData data marks sample %d beyond the detection limit (%s)", ErrUnusable, i, tok)
+		}
+		if !isDecimal(tok) {
+			return nil, fmt.Errorf("%w: SampledData data token %d %q is not a decimal", ErrMalformed, i, clip(tok))
+		}
+		v, err := strconv.ParseFloat(tok, 64)
+		if err != nil { // out of float64 range
+			return nil, fmt.Errorf("%w: SampledData data value %d is out of range", ErrUnusable, i)
+		}
+		samples = append(samples, origin+factor*v)
+	}
+	return samples, nil
+}
+
+// isDecimal reports whether s is a FHIR decimal (JSON number grammar,
+// leniently allowing a leading '+' and leading zeros): no NaN, Inf, hex or
+// digit separators that strconv.ParseFloat would accept.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if digits() == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func (o *fhirObservation) start() time.Time {
+	for _, s := range []string{o.EffectiveDateTime, o.EffectiveInstant, o.periodStart()} {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func (o *fhirObservation) periodStart() string {
+	if o.EffectivePeriod == nil {
+		return ""
+	}
+	return o.EffectivePeriod.Start
+}
+
+// checkEffectivePeriod compares effectivePeriod, when it has a full start
+// and end, with the strip's length: a period written in the wrong unit
+// (seconds for milliseconds, a rate for a period) shows up here.
+func (o *fhirObservation) checkEffectivePeriod(nSamples int, periodMs float64) error {
+	if o.EffectivePeriod == nil {
+		return nil
+	}
+	start, err1 := time.Parse(time.RFC3339Nano, o.EffectivePeriod.Start)
+	end, err2 := time.Parse(time.RFC3339Nano, o.EffectivePeriod.End)
+	if err1 != nil || err2 != nil || !end.After(start) {
+		return nil
+	}
+	statedS := end.Sub(start).Seconds()
+	stripS := float64(nSamples) * periodMs / 1000
+	if d := math.Abs(statedS - stripS); d > 1 && d > 0.1*stripS {
+		return fmt.Errorf("%w: %d samples every %g ms last %.3g s but effectivePeriod spans %.3g s", ErrUnusable, nSamples, periodMs, stripS, statedS)
+	}
+	return nil
+}
