@@ -1,0 +1,207 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/afscan/afscan/ecg"
+)
+
+// classifyOutcome is what handleClassify answers and audits.
+type classifyOutcome struct {
+	keyID     string
+	rhythm    ecg.Rhythm
+	mediaType string
+	body      []byte
+}
+
+// handleClassify is POST /v1/classify. Order matters for hostile input:
+// the key is checked, the media types negotiated and a concurrency slot
+// taken before a byte of the body is read, so neither unauthenticated nor
+// excess requests cost memory.
+func (s *Server) handleClassify(c *gin.Context) {
+	out, err := s.classify(c)
+	if err != nil {
+		s.writeProblem(c, err)
+	} else {
+		c.Data(http.StatusOK, out.mediaType, out.body)
+	}
+	e := AuditEntry{
+		RequestID: c.GetString(ctxRequestID),
+		KeyID:     out.keyID,
+		Method:    c.Request.Method,
+		Route:     RouteClassify,
+		Status:    c.Writer.Status(),
+		Rhythm:    string(out.rhythm),
+	}
+	if err == nil {
+		e.ModelSHA256 = s.model.SHA256
+	}
+	// The response is already written; an audit failure shows in readiness
+	// and in the audit log's own error log, not in this answer.
+	_ = s.opts.Audit.Append(c.Request.Context(), e)
+}
+
+func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
+	var out classifyOutcome
+	start := s.now()
+	r := c.Request
+
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return out, fmt.Errorf("no bearer token: %w", ErrUnauthorized)
+	}
+	keyID, err := s.opts.Keys.Authenticate(strings.TrimSpace(token))
+	if err != nil {
+		return out, err
+	}
+	out.keyID = keyID
+	c.Set(ctxKeyID, keyID)
+
+	decode, err := s.decoderFor(r.Header.Get("Content-Type"))
+	if err != nil {
+		return out, err
+	}
+	fhirOut, err := wantsFHIR(r.Header.Get("Accept"))
+	if err != nil {
+		return out, err
+	}
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		return out, fmt.Errorf("content length %d over %d bytes: %w", r.ContentLength, s.opts.MaxBodyBytes, ErrBodyTooLarge)
+	}
+
+	select {
+	case s.sem <- struct{}{}:
+	default:
+		return out, fmt.Errorf("%d requests in flight: %w", cap(s.sem), ErrOverloaded)
+	}
+	s.metrics.inFlight.Inc()
+	defer func() {
+		<-s.sem
+		s.metrics.inFlight.Dec()
+	}()
+
+	buf := s.getBuf()
+	defer s.putBuf(buf)
+	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, r.Body, s.opts.MaxBodyBytes)); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return out, fmt.Errorf("body over %d bytes: %w", s.opts.MaxBodyBytes, ErrBodyTooLarge)
+		}
+		return out, fmt.Errorf("reading body: %v: %w", err, ErrMalformed)
+	}
+	if buf.Len() == 0 {
+		return out, fmt.Errorf("empty body: %w", ErrMalformed)
+	}
+	rec, err := decode(buf.Bytes())
+	if err != nil {
+		return out, err
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.ClassifyTimeout)
+	defer cancel()
+	res, err := s.opts.Classifier.Classify(ctx, rec)
+	if err != nil {
+		return out, err
+	}
+	out.rhythm = res.Rhythm
+	s.metrics.classifications.WithLabelValues(string(res.Rhythm)).Inc()
+
+	resp := NewClassifyResponse(c.GetString(ctxRequestID), res, s.model, s.now().Sub(start))
+	if fhirOut {
+		out.mediaType = MediaFHIR
+		out.body, err = json.Marshal(NewFHIRObservation(resp, s.now()))
+	} else {
+		out.mediaType = MediaJSON
+		out.body, err = json.Marshal(resp)
+	}
+	return out, err
+}
+
+// decoderFor picks the decoder of a Content-Type header; a charset other
+// than UTF-8 is refused, as JSON must be UTF-8 (RFC 8259).
+func (s *Server) decoderFor(contentType string) (DecodeFunc, error) {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return nil, fmt.Errorf("content type %q: %w", contentType, ErrUnsupportedMedia)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, fmt.Errorf("charset %q: %w", cs, ErrUnsupportedMedia)
+	}
+	var d DecodeFunc
+	switch mt {
+	case MediaJSON:
+		d = s.opts.Decoders.JSON
+	case MediaFHIR:
+		d = s.opts.Decoders.FHIR
+	}
+	if d == nil {
+		return nil, fmt.Errorf("content type %q: %w", mt, ErrUnsupportedMedia)
+	}
+	return d, nil
+}
+
+// wantsFHIR negotiates the response type from an Accept header (RFC 9110
+// section 12.5.1): FHIR when application/fhir+json has a higher quality
+// than plain JSON, JSON when that (or a wildcard) is acceptable, and
+// ErrNotAcceptable when neither is.
+func wantsFHIR(accept string) (bool, error) {
+	if strings.TrimSpace(accept) == "" {
+		return false, nil
+	}
+	qJSON, qFHIR := -1.0, -1.0
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil {
+				continue
+			}
+		}
+		switch mt {
+		case MediaFHIR:
+			qFHIR = max(qFHIR, q)
+		case MediaJSON, "application/*", "*/*":
+			qJSON = max(qJSON, q)
+		}
+	}
+	switch {
+	case qFHIR > 0 && qFHIR > qJSON:
+		return true, nil
+	case qJSON > 0:
+		return false, nil
+	}
+	return false, fmt.Errorf("accept %q: %w", accept, ErrNotAcceptable)
+}
+
+// maxPooledBuf keeps one oversized body from pinning memory in the pool.
+const maxPooledBuf = 4 << 20
+
+func (s *Server) getBuf() *bytes.Buffer {
+	if b, ok := s.bufs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (s *Server) putBuf(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuf {
+		return
+	}
+	b.Reset()
+	s.bufs.Put(b)
+}
+
+var _ io.ReaderFrom = (*bytes.Buffer)(nil)
