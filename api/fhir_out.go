@@ -45,10 +45,10 @@ type fhirAnnotation struct {
 }
 
 type fhirComponent struct {
-	Code              fhirConcept   `json:"code"`
-	ValueQuantity     *fhirQuantity `json:"valueQuantity,omitempty"`
-	DataAbsentReason  *fhirConcept  `json:"dataAbsentReason,omitempty"`
-	ValueConcept      *fhirConcept  `json:"valueCodeableConcept,omitempty"`
+	Code             fhirConcept   `json:"code"`
+	ValueQuantity    *fhirQuantity `json:"valueQuantity,omitempty"`
+	DataAbsentReason *fhirConcept  `json:"dataAbsentReason,omitempty"`
+	ValueConcept     *fhirConcept  `json:"valueCodeableConcept,omitempty"`
 }
 
 // FHIRObservation is the FHIR R4 Observation the service answers with when
@@ -132,7 +132,7 @@ func NewFHIRObservation(r ClassifyResponse, issued time.Time) FHIRObservation {
 	})
 	if r.Reason != "" {
 		obs.Component = append(obs.Component, fhirComponent{
-			Code:              fhirConcept{Text: "inconclusive_reason"},
+			Code:         fhirConcept{Text: "inconclusive_reason"},
 			ValueConcept: &fhirConcept{Text: r.Reason},
 		})
 	}
