@@ -2,7 +2,8 @@
 // CinC 2017 record: the first 10 s of A00004 (atrial fibrillation, 300 Hz,
 // 16-bit, 1000 adu/mV, a 24-byte MATLAB v4 header) as afscan JSON, as a FHIR
 // Observation, and as Apple Health ECG CSV exports in three locales
-// (resampled by linear interpolation to the export's rate). Nothing personal
+// (resampled by linear interpolation to the export's rate), and as a WFDB
+// format 16 record. Nothing personal
 // is real: the header names and dates are invented.
 //
 //	go run ./testdata/gen -data ~/.cache/afscan/data/<hash>/training2017
@@ -119,5 +120,14 @@ func main() {
 	write("apple_de_DE.csv", "Name\nGeburtstag,\"08.01.1962\"\nAufzeichnungsdatum,2021-01-05 09:12:33 +0100\n"+
 		"Klassifizierung,Vorhofflimmern\nSymptome,\nSoftwareversion,1.70\nGerät,\"Watch4,4\"\nMessrate,511,562\u00a0Hertz\n\n\n"+
 		"Ableitung,Ableitung I\nEinheit,µV\n\n"+strings.Join(de, "\n")+"\n")
+	// WFDB format 16 record: header with the checksum and initial value.
+	dat := make([]byte, 2*nSamples)
+	var sum int16
+	for i, a := range adu {
+		binary.LittleEndian.PutUint16(dat[2*i:], uint16(a))
+		sum += a
+	}
+	write("cinc_A00004_10s.dat", string(dat))
+	write("cinc_A00004_10s.hea", fmt.Sprintf("cinc_A00004_10s 1 300 %d\ncinc_A00004_10s.dat 16 1000/mV 16 0 %d %d 0 ECG\n", nSamples, adu[0], sum))
 	fmt.Println("wrote fixtures from", record)
 }
