@@ -6,46 +6,19 @@ import (
 	"github.com/afscan/afscan/ecg"
 )
 
-// WFDB annotation codes (<wfdb/ecgcodes.h>) that the comparison treats
-// specially; kept here because the comparison rules are bxb's, not the
-// annotation file format's.
-const (
-	codeNormal  ecg.AnnotationCode = 1
-	codeLBBB    ecg.AnnotationCode = 2
-	codeRBBB    ecg.AnnotationCode = 3
-	codeAberr   ecg.AnnotationCode = 4
-	codePVC     ecg.AnnotationCode = 5
-	codeFusion  ecg.AnnotationCode = 6
-	codeNPC     ecg.AnnotationCode = 7
-	codeAPC     ecg.AnnotationCode = 8
-	codeSVPB    ecg.AnnotationCode = 9
-	codeVEsc    ecg.AnnotationCode = 10
-	codeNEsc    ecg.AnnotationCode = 11
-	codePace    ecg.AnnotationCode = 12
-	codeUnknown ecg.AnnotationCode = 13
-	codeNoise   ecg.AnnotationCode = 14
-	codeBBB     ecg.AnnotationCode = 25
-	codeLearn   ecg.AnnotationCode = 30
-	codeFlWav   ecg.AnnotationCode = 31
-	codeVFOn    ecg.AnnotationCode = 32
-	codeVFOff   ecg.AnnotationCode = 33
-	codeAEsc    ecg.AnnotationCode = 34
-	codeSVEsc   ecg.AnnotationCode = 35
-	codePFus    ecg.AnnotationCode = 38
-	codeROnT    ecg.AnnotationCode = 41
-)
-
 // shutdownBits are the NOISE subtype bits meaning "signal unreadable" for
 // both signals; with both set a NOISE annotation starts a shutdown.
 const shutdownBits = 0x30
 
 // IsBeat reports whether code denotes a QRS complex, as WFDB's isqrs table
-// does (codes 1–13, 25, 30, 31, 34, 35, 38 and 41).
+// (<wfdb/ecgmap.h>) does: codes 1–13, 25, 30, 31, 34, 35, 38 and 41. Unlike
+// ecg.IsBeat it includes ventricular flutter waves (31, "!"), which bxb
+// reads as beats and then maps to class O.
 func IsBeat(code ecg.AnnotationCode) bool {
 	switch code {
-	case codeNormal, codeLBBB, codeRBBB, codeAberr, codePVC, codeFusion,
-		codeNPC, codeAPC, codeSVPB, codeVEsc, codeNEsc, codePace, codeUnknown,
-		codeBBB, codeLearn, codeFlWav, codeAEsc, codeSVEsc, codePFus, codeROnT:
+	case ecg.CodeNormal, ecg.CodeLBBB, ecg.CodeRBBB, ecg.CodeAberr, ecg.CodePVC, ecg.CodeFusion,
+		ecg.CodeNPC, ecg.CodeAPC, ecg.CodeSVPB, ecg.CodeVEsc, ecg.CodeNEsc, ecg.CodePace, ecg.CodeUnknown,
+		ecg.CodeBBB, ecg.CodeLearn, ecg.CodeFlWave, ecg.CodeAEsc, ecg.CodeSVEsc, ecg.CodePFus, ecg.CodeRonT:
 		return true
 	}
 	return false
@@ -82,18 +55,18 @@ func (c Class) String() string {
 // reports). Codes that are not beats map to ClassO.
 func ClassOf(code ecg.AnnotationCode, sveb bool) Class {
 	switch code {
-	case codeNormal, codeLBBB, codeRBBB, codeBBB:
+	case ecg.CodeNormal, ecg.CodeLBBB, ecg.CodeRBBB, ecg.CodeBBB:
 		return ClassN
-	case codeNPC, codeAPC, codeSVPB, codeAberr, codeNEsc, codeAEsc, codeSVEsc:
+	case ecg.CodeNPC, ecg.CodeAPC, ecg.CodeSVPB, ecg.CodeAberr, ecg.CodeNEsc, ecg.CodeAEsc, ecg.CodeSVEsc:
 		if sveb {
 			return ClassS
 		}
 		return ClassN
-	case codePVC, codeROnT, codeVEsc:
+	case ecg.CodePVC, ecg.CodeRonT, ecg.CodeVEsc:
 		return ClassV
-	case codeFusion:
+	case ecg.CodeFusion:
 		return ClassF
-	case codeUnknown, codePace, codePFus, codeLearn:
+	case ecg.CodeUnknown, ecg.CodePace, ecg.CodePFus, ecg.CodeLearn:
 		return ClassQ
 	}
 	return ClassO
@@ -248,7 +221,7 @@ func (s *stream) advance(matchIdx, endIdx int64, shutdown *int64) {
 			return
 		}
 		switch a.Code {
-		case codeNoise:
+		case ecg.CodeNoise:
 			if a.Subtype&shutdownBits != shutdownBits {
 				continue
 			}
@@ -264,7 +237,7 @@ func (s *stream) advance(matchIdx, endIdx int64, shutdown *int64) {
 				}
 				return
 			}
-			if end.Code == codeNoise && end.Subtype&shutdownBits != shutdownBits {
+			if end.Code == ecg.CodeNoise && end.Subtype&shutdownBits != shutdownBits {
 				s.sdOff = end.SampleIdx
 			} else {
 				// A lone shutdown mark (AHA style): assume shutdown from one
@@ -282,7 +255,7 @@ func (s *stream) advance(matchIdx, endIdx int64, shutdown *int64) {
 			if !s.isRef {
 				*shutdown += s.sdOff - s.sdOn
 			}
-		case codeVFOn:
+		case ecg.CodeVFOn:
 			s.pvfOn, s.pvfOff = s.vfOn, s.vfOff
 			s.vfOn = a.SampleIdx
 			for { // skip everything up to the end of VF
@@ -291,7 +264,7 @@ func (s *stream) advance(matchIdx, endIdx int64, shutdown *int64) {
 					s.next, s.nextC = farIdx, classSkip
 					return
 				}
-				if b.Code == codeVFOff {
+				if b.Code == ecg.CodeVFOff {
 					s.vfOff = b.SampleIdx
 					break
 				}

@@ -23,7 +23,8 @@
 // counts over records (EC57 §4.3 "gross"); average statistics are the
 // mean of per-record figures.
 //
+// Compare works on annotation slices; Run scores a directory of WFDB
+// records, reading test beats from annotation files or detecting them.
 // Times are sample indices at the record's sampling rate (…Idx). The
-// package imports the project's ecg package for annotations and nothing
-// else of the project; it does not read files.
+// package imports the project's ecg package and nothing else of the project.
 package ec57
