@@ -1,0 +1,5 @@
+//go:build !race
+
+package ecg
+
+const raceEnabled = false
