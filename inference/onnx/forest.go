@@ -1,0 +1,162 @@
+package onnx
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// NumClasses is the number of model outputs: N, A, O, ~ (ecg.Rhythms order).
+const NumClasses = 4
+
+// MaxDepth bounds Forest.Depth: the padded trees hold 2^Depth leaves each.
+const MaxDepth = 12
+
+// Tree is one oblivious (symmetric) regression tree of a Forest: all nodes
+// of level d test the same condition x[Feature[d]] > Threshold[d], so the
+// leaf index is the binary number of the Depth condition bits, level 0 the
+// most significant (CatBoost's tree shape; Prokhorenkova et al., NeurIPS
+// 2018).
+type Tree struct {
+	// Class is the output (0..3) this tree's leaf value adds to.
+	Class int
+	// Feature holds Depth feature indices, Threshold the matching
+	// thresholds, in the units of the feature.
+	Feature   []int32
+	Threshold []float32
+	// Leaf holds the 2^Depth leaf values (raw scores, before softmax).
+	Leaf []float32
+}
+
+// Forest is a gradient-boosted tree ensemble with softmax output. Its Predict
+// method is the plain-Go reference forward pass; MarshalONNX compiles the same
+// numbers into an ONNX graph.
+type Forest struct {
+	Name, Version string
+	FeatureNames  []string
+	// Depth of every tree (1..MaxDepth).
+	Depth int
+	Trees []Tree
+	// Base is the initial raw score of each class.
+	Base [NumClasses]float64
+	// Temperature divides the raw scores before the softmax (temperature
+	// scaling, Guo et al., ICML 2017); 1 leaves them unchanged. Must be > 0.
+	Temperature float64
+	// Meta holds extra metadata_props entries (key, value), written in the
+	// given order. Keys must not clash with the ones MarshalONNX writes.
+	Meta [][2]string
+}
+
+// ErrInvalidForest is returned (wrapped) for a Forest whose fields are
+// inconsistent.
+var ErrInvalidForest = errors.New("invalid forest")
+
+// Validate checks that f's slices have the lengths its Depth implies, that
+// feature indices and classes are in range and numbers are finite.
+func (f *Forest) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidForest, fmt.Sprintf(format, a...))
+	}
+	nf := len(f.FeatureNames)
+	if nf == 0 {
+		return bad("no features")
+	}
+	if f.Depth < 1 || f.Depth > MaxDepth {
+		return bad("depth %d outside 1..%d", f.Depth, MaxDepth)
+	}
+	if len(f.Trees) == 0 {
+		return bad("no trees")
+	}
+	if !(f.Temperature > 0) || math.IsInf(f.Temperature, 0) {
+		return bad("temperature %v", f.Temperature)
+	}
+	for _, b := range f.Base {
+		if math.IsNaN(b) || math.IsInf(b, 0) {
+			return bad("base score %v", b)
+		}
+	}
+	nInternal, nLeaf := f.Depth, 1<<f.Depth
+	for i, t := range f.Trees {
+		if t.Class < 0 || t.Class >= NumClasses {
+			return bad("tree %d: class %d", i, t.Class)
+		}
+		if len(t.Feature) != nInternal || len(t.Threshold) != nInternal || len(t.Leaf) != nLeaf {
+			return bad("tree %d: %d features, %d thresholds, %d leaves; want %d, %d, %d",
+				i, len(t.Feature), len(t.Threshold), len(t.Leaf), nInternal, nInternal, nLeaf)
+		}
+		for j, fi := range t.Feature {
+			if fi < 0 || int(fi) >= nf {
+				return bad("tree %d node %d: feature %d of %d", i, j, fi, nf)
+			}
+			if math.IsNaN(float64(t.Threshold[j])) {
+				return bad("tree %d node %d: NaN threshold", i, j)
+			}
+		}
+		for j, v := range t.Leaf {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return bad("tree %d leaf %d: %v", i, j, v)
+			}
+		}
+	}
+	return nil
+}
+
+// LeafIdx returns the index (0..2^len(Feature)−1) of the leaf x reaches.
+func (t *Tree) LeafIdx(x []float32) int {
+	idx := 0
+	for d, fi := range t.Feature {
+		idx <<= 1
+		if x[fi] > t.Threshold[d] {
+			idx |= 1
+		}
+	}
+	return idx
+}
+
+// RawScores writes the raw (uncalibrated, pre-softmax) class scores of x into
+// dst, allocating dst when nil. It panics when len(dst) != NumClasses or
+// len(x) != len(f.FeatureNames) (programmer errors). The sums run in tree
+// order in float64.
+func (f *Forest) RawScores(dst []float64, x []float32) []float64 {
+	if dst == nil {
+		dst = make([]float64, NumClasses)
+	}
+	if len(dst) != NumClasses || len(x) != len(f.FeatureNames) {
+		panic(fmt.Sprintf("onnx: RawScores with %d outputs and %d features, want %d and %d", len(dst), len(x), NumClasses, len(f.FeatureNames)))
+	}
+	copy(dst, f.Base[:])
+	for i := range f.Trees {
+		t := &f.Trees[i]
+		dst[t.Class] += float64(t.Leaf[t.LeafIdx(x)])
+	}
+	return dst
+}
+
+// Predict is the plain-Go reference forward pass: it writes the calibrated
+// probabilities of x (N, A, O, ~) into dst, allocating dst when nil, and
+// returns dst. It panics on wrong lengths like RawScores.
+func (f *Forest) Predict(dst []float64, x []float32) []float64 {
+	dst = f.RawScores(dst, x)
+	Softmax(dst, dst, f.Temperature)
+	return dst
+}
+
+// Softmax writes softmax(z / temperature) into dst (which may alias z).
+// It panics when the lengths differ.
+func Softmax(dst, z []float64, temperature float64) {
+	if len(dst) != len(z) {
+		panic("onnx: Softmax length mismatch")
+	}
+	m := math.Inf(-1)
+	for _, v := range z {
+		m = math.Max(m, v/temperature)
+	}
+	var sum float64
+	for i, v := range z {
+		dst[i] = math.Exp(v/temperature - m)
+		sum += dst[i]
+	}
+	for i := range dst {
+		dst[i] /= sum
+	}
+}
