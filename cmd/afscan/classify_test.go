@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/afscan/afscan/inference"
+	"github.com/afscan/afscan/internal/fake"
+)
+
+const inputTestdata = "../../inference/input/testdata/"
+
+// runClassify drives `afscan classify` built with the given classifier
+// constructor under the real root command, mapping errors to exit statuses
+// as Main.Run does.
+func runClassify(t *testing.T, newClassifier func() (stripClassifier, error), args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr, m.Stdin = &out, &errOut, strings.NewReader("")
+	root := m.rootCmd()
+	root.AddCommand(newClassifyCmd(m, newClassifier))
+	root.SetArgs(append([]string{"classify"}, args...))
+	err := root.ExecuteContext(context.Background())
+	switch {
+	case err == nil:
+		code = exitOK
+	case errors.Is(err, errCheckFailed):
+		code = exitFailed
+	default:
+		fmt.Fprintf(&errOut, "afscan: %s\n", oneLine(err))
+		code = exitUsage
+	}
+	return code, out.String(), errOut.String()
+}
+
+func fakeModel(c *fake.Classifier) func() (stripClassifier, error) {
+	return func() (stripClassifier, error) { return c, nil }
+}
+
+func newFake() *fake.Classifier {
+	return &fake.Classifier{Result: fake.NormalResult(), Info: inference.ModelInfo{Name: "afscan-test", Version: "0.0.1", SHA256: strings.Repeat("ab", 32)}}
+}
+
+var allFormats = []string{
+	inputTestdata + "cinc_A00004_10s.hea",
+	inputTestdata + "cinc_A00004_10s.json",
+	inputTestdata + "cinc_A00004_10s.fhir.json",
+	inputTestdata + "apple_en_US.csv",
+	inputTestdata + "apple_pt_PT.csv",
+	inputTestdata + "apple_de_DE.csv",
+}
+
+// Verifies: SRS-CLS-009
+func TestClassifyEveryFormat(t *testing.T) {
+	c := newFake()
+	code, stdout, stderr := runClassify(t, fakeModel(c), allFormats...)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("got exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != len(allFormats) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(allFormats), stdout)
+	}
+	wantDur := []string{"10.0 s", "10.0 s", "10.0 s", "10.0 s", "10.0 s", "10.0 s"}
+	for i, line := range lines {
+		if !strings.HasPrefix(line, allFormats[i]+": normal ") || !strings.Contains(line, "HR 72 bpm") || !strings.Contains(line, wantDur[i]) {
+			t.Errorf("line %d: got %q, want the file, its rhythm, HR 72 bpm and %s", i, line, wantDur[i])
+		}
+	}
+	if c.Calls() != len(allFormats) {
+		t.Errorf("classifier ran %d times, want %d", c.Calls(), len(allFormats))
+	}
+}
+
+// Verifies: SRS-CLS-009
+func TestClassifyJSON(t *testing.T) {
+	code, stdout, stderr := runClassify(t, fakeModel(newFake()), append([]string{"--json"}, allFormats[:3]...)...)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("got exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3", len(lines))
+	}
+	wantKeys := []string{"duration_s", "file", "heart_rate_bpm", "id", "model", "probabilities", "processing_ms", "rhythm", "signal_quality"}
+	for i, line := range lines {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("line %d is not JSON: %v", i, err)
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if !slices.Equal(keys, wantKeys) {
+			t.Errorf("line %d: got keys %v, want %v", i, keys, wantKeys)
+		}
+		var got struct {
+			File      string  `json:"file"`
+			ID        string  `json:"id"`
+			Rhythm    string  `json:"rhythm"`
+			DurationS float64 `json:"duration_s"`
+			Model     struct {
+				SHA256 string `json:"sha256"`
+			} `json:"model"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := uuid.Parse(got.ID); err != nil {
+			t.Errorf("line %d: id %q is not a uuid", i, got.ID)
+		}
+		if got.File != allFormats[i] || got.Rhythm != "normal" || got.DurationS != 10 || got.Model.SHA256 != strings.Repeat("ab", 32) {
+			t.Errorf("line %d: got %+v", i, got)
+		}
+	}
+}
+
+// Verifies: SRS-CLS-009
+func TestClassifyUnreadableFiles(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.bin")
+	if err := os.WriteFile(garbage, []byte("\x00\x01 not an ECG"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badRate := filepath.Join(dir, "bad-rate.json")
+	if err := os.WriteFile(badRate, []byte(`{"sample_rate_hz": -1, "samples": [1]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.csv")
+	files := []string{allFormats[0], garbage, allFormats[1], missing, badRate, allFormats[3]}
+	code, stdout, stderr := runClassify(t, fakeModel(newFake()), files...)
+	if code != exitUsage {
+		t.Errorf("got exit %d, want %d", code, exitUsage)
+	}
+	if n := strings.Count(stdout, ": normal "); n != 3 {
+		t.Errorf("got %d classified files, want 3:\n%s", n, stdout)
+	}
+	errLines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(errLines) != 4 {
+		t.Fatalf("got %d stderr lines, want 3 files and a summary:\n%s", len(errLines), stderr)
+	}
+	for i, f := range []string{garbage, missing, badRate} {
+		if !strings.Contains(errLines[i], f) {
+			t.Errorf("stderr line %d: got %q, want it to name %s", i, errLines[i], f)
+		}
+	}
+	if !strings.Contains(errLines[3], "3 of 6 files") {
+		t.Errorf("got summary %q, want 3 of 6 files", errLines[3])
+	}
+}
+
+// Verifies: SRS-CLS-009
+func TestClassifyErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		newModel   func() (stripClassifier, error)
+		args       []string
+		wantStderr string
+	}{
+		{"no files", fakeModel(newFake()), nil, "requires at least 1 arg"},
+		{"unknown flag", fakeModel(newFake()), []string{"--csv", allFormats[0]}, "unknown flag"},
+		{"model does not load", func() (stripClassifier, error) { return nil, errors.New("no model") }, allFormats[:1], "load model: no model"},
+		{"classifier refuses the strip", fakeModel(&fake.Classifier{Err: inference.ErrUnsupportedRate}), allFormats[:1], "classify " + allFormats[0] + ": sample rate outside"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runClassify(t, tc.newModel, tc.args...)
+			if code != exitUsage {
+				t.Errorf("got exit %d, want %d", code, exitUsage)
+			}
+			if stdout != "" {
+				t.Errorf("got stdout %q, want none", stdout)
+			}
+			if !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("got stderr %q, want it to contain %q", stderr, tc.wantStderr)
+			}
+		})
+	}
+}
