@@ -127,6 +127,23 @@ func TestMetricsComplete(t *testing.T) {
 	}
 }
 
+// A degenerate run (only error rows, every figure undefined) must still
+// produce every output: undefined figures are null, never NaN.
+func TestDegenerateReportEncodes(t *testing.T) {
+	for _, preds := range [][]Prediction{
+		{{Record: "x", Reference: ClassN, Err: errors.New("boom")}},
+		{{Record: "y", Reference: ClassN}},
+	} {
+		r := Summarize(preds, 10, 1)
+		if _, err := r.JSON(); err != nil {
+			t.Errorf("JSON: %v", err)
+		}
+		if _, err := r.HTML(); err != nil {
+			t.Errorf("HTML: %v", err)
+		}
+	}
+}
+
 func TestDefaultCriteriaFileParses(t *testing.T) {
 	c, err := ReadCriteria("criteria/default.yaml")
 	if err != nil {

@@ -48,14 +48,14 @@ func (r *Report) ROCSVG() ([]byte, error) {
 		p.Legend.Add("ROC of p(AF)", l)
 	}
 	op := r.ROC.OperatingPoint
-	if Num(op.FPR).Defined() && Num(op.TPR).Defined() {
-		s, err := plotter.NewScatter(plotter.XYs{{X: op.FPR, Y: op.TPR}})
+	if op.FPR.Defined() && op.TPR.Defined() {
+		s, err := plotter.NewScatter(plotter.XYs{{X: float64(op.FPR), Y: float64(op.TPR)}})
 		if err != nil {
 			return nil, err
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: colRed, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
 		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("operating point (sens %.3f, spec %.3f)", op.TPR, 1-op.FPR), s)
+		p.Legend.Add(fmt.Sprintf("operating point (sens %.3f, spec %.3f)", float64(op.TPR), 1-float64(op.FPR)), s)
 	}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)

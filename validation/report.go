@@ -125,14 +125,20 @@ type AFFigures struct {
 
 // ROCReport is the ROC curve of the AF probability on records with a
 // rhythm reference (N, A, O) and a call, with the classifier's own
-// operating point (its AF calls, threshold 0: not a threshold) on the
-// same records.
+// operating point (its AF calls) on the same records.
 type ROCReport struct {
-	NPositive      int        `json:"n_positive"`
-	NNegative      int        `json:"n_negative"`
-	AUC            Num        `json:"auc"`
-	OperatingPoint ROCPoint   `json:"operating_point"`
-	Curve          []ROCPoint `json:"curve"`
+	NPositive      int            `json:"n_positive"`
+	NNegative      int            `json:"n_negative"`
+	AUC            Num            `json:"auc"`
+	OperatingPoint OperatingPoint `json:"operating_point"`
+	Curve          []ROCPoint     `json:"curve"`
+}
+
+// OperatingPoint is where the classifier's own AF calls sit on the ROC
+// plane; undefined without AF or non-AF records.
+type OperatingPoint struct {
+	FPR Num `json:"fpr"`
+	TPR Num `json:"tpr"`
 }
 
 // CalibrationReport is the reliability curve of the AF probability.
@@ -313,7 +319,7 @@ func afCurves(preds []Prediction) (ROCReport, CalibrationReport) {
 	curve, auc := ROC(scores, pos)
 	roc := ROCReport{
 		NPositive: op.TP + op.FN, NNegative: op.FP + op.TN, AUC: Num(auc),
-		OperatingPoint: ROCPoint{FPR: 1 - op.Specificity(), TPR: op.Sensitivity()},
+		OperatingPoint: OperatingPoint{FPR: Num(1 - op.Specificity()), TPR: Num(op.Sensitivity())},
 		Curve:          thinROC(curve, nROCPoints),
 	}
 	if roc.Curve == nil {
