@@ -140,8 +140,8 @@ func (h MatHeader) dataBytes() int64 {
 // fails with ErrTruncated without allocating for the claim.
 func ReadMat(r io.Reader) (*MatVar, error) {
 	head := make([]byte, matHeaderBytes, matHeaderBytes+maxMatNameBytes)
-	if _, err := io.ReadFull(r, head); err != nil {
-		return nil, fmt.Errorf("%w: %w: %v", ErrMat, ErrTruncated, err)
+	if n, err := io.ReadFull(r, head); err != nil {
+		return nil, fmt.Errorf("%w: %w: %d bytes, a MATLAB v4 header needs %d", ErrMat, ErrTruncated, n, matHeaderBytes)
 	}
 	// Parse once for the name length, then again with the name.
 	_, err := ParseMatHeader(head)
