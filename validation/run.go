@@ -257,9 +257,7 @@ func windowJobs(dir string, files map[string][]string, records []string) ([]job,
 	has := func(stem, ext string) bool { return slices.Contains(files[stem], stem+ext) }
 	if records == nil {
 		if b, err := os.ReadFile(filepath.Join(dir, "RECORDS")); err == nil {
-			for _, l := range strings.Fields(string(b)) {
-				records = append(records, l)
-			}
+			records = append(records, strings.Fields(string(b))...)
 		} else {
 			for stem := range files {
 				if has(stem, ".hea") && has(stem, ".atr") {
