@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 )
 
 // MIT annotation file words (annot(5)): each 16-bit little-endian word
@@ -247,4 +248,31 @@ func WriteAnnotations(w io.Writer, anns []Annotation) error {
 	}
 	put16(0)
 	return bw.Flush()
+}
+
+// WriteAnnotationFile writes anns to path as WriteAnnotations does. The
+// file is written beside path under a temporary name and renamed into
+// place, so readers never see a half-written annotation file; on error
+// nothing is left behind.
+func WriteAnnotationFile(path string, anns []Annotation) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := WriteAnnotations(f, anns); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

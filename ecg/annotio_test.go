@@ -198,6 +198,40 @@ func TestWriteAnnotations(t *testing.T) {
 	}
 }
 
+// TestWriteAnnotationFile writes the fixture's annotations to a file and
+// compares the bytes; a failed write leaves no file.
+//
+// Verifies: SRS-IO-004
+func TestWriteAnnotationFile(t *testing.T) {
+	want, err := os.ReadFile("testdata/100s.atr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anns, err := ReadAnnotations(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "100s.qrs")
+	if err := WriteAnnotationFile(path, anns); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("file differs from testdata/100s.atr")
+	}
+	bad := filepath.Join(dir, "bad.qrs")
+	if err := WriteAnnotationFile(bad, []Annotation{{SampleIdx: 1, Code: 63}}); !errors.Is(err, ErrAnnotation) {
+		t.Fatalf("got %v, want ErrAnnotation", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("failed write left files behind: %v", entries)
+	}
+}
+
 // TestWriteAnnotationsErrors checks annotations MIT format cannot hold.
 //
 // Verifies: SRS-IO-004, SRS-IO-006
