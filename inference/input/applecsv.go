@@ -75,8 +75,8 @@ func DecodeAppleCSV(data []byte) (*ecg.Record, error) {
 		}
 		if v, ok := parseLocaleNumber(unquote(line)); ok {
 			if samples == nil {
-				// Bounded by the input: every sample line takes at least two bytes.
-				samples = make([]float64, 0, len(text)/2+1)
+				// At most one sample per remaining line: bounded by the input.
+				samples = make([]float64, 0, strings.Count(text, "\n")+1)
 			}
 			samples = append(samples, v)
 			inSamples = true
@@ -199,16 +199,24 @@ func parseRate(value string) (float64, bool) {
 // decimal mark (at most one mark, no digit grouping), optionally signed and
 // with an exponent.
 func parseLocaleNumber(s string) (float64, bool) {
-	if strings.Count(s, ",")+strings.Count(s, ".") > 1 {
-		return 0, false
+	var buf [32]byte // the usual sample fits: no allocation per line
+	b := append(buf[:0], s...)
+	marks := 0
+	for i, c := range b {
+		switch c {
+		case ',':
+			b[i] = '.'
+			marks++
+		case '.':
+			marks++
+		}
 	}
-	s = strings.Replace(s, ",", ".", 1)
-	if !isDecimal(s) {
+	if marks > 1 || !isDecimal(b) {
 		return 0, false
 	}
 	// Out of float64 range is still a number: ±Inf, which toMV refuses as
 	// not usable.
-	v, _ := strconv.ParseFloat(s, 64)
+	v, _ := strconv.ParseFloat(string(b), 64)
 	return v, true
 }
 

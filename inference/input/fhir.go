@@ -249,10 +249,16 @@ func (sd *fhirSampledData) decode() ([]float64, error) {
 }
 
 // parseFHIRData parses the space-separated data string. The result's
-// capacity is bounded by the string's length (each sample takes at least
-// two bytes with its separator).
+// capacity is one more than the number of white-space bytes, so bounded by
+// the string's length.
 func parseFHIRData(data string, origin, factor float64) ([]float64, error) {
-	samples := make([]float64, 0, len(data)/2+1)
+	n := 1
+	for i := 0; i < len(data); i++ {
+		if c := data[i]; c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			n++
+		}
+	}
+	samples := make([]float64, 0, n)
 	for i, tok := 0, ""; len(data) > 0; i++ {
 		data = strings.TrimLeft(data, " \t\r\n")
 		if data == "" {
@@ -284,7 +290,7 @@ func parseFHIRData(data string, origin, factor float64) ([]float64, error) {
 // isDecimal reports whether s is a FHIR decimal (JSON number grammar,
 // leniently allowing a leading '+' and leading zeros): no NaN, Inf, hex or
 // digit separators that strconv.ParseFloat would accept.
-func isDecimal(s string) bool {
+func isDecimal[T string | []byte](s T) bool {
 	i := 0
 	if i < len(s) && (s[i] == '-' || s[i] == '+') {
 		i++

@@ -1,6 +1,8 @@
 package input
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -8,24 +10,14 @@ import (
 )
 
 // jsonStrip is the afscan JSON body of POST /v1/classify (DESIGN.md).
+// Samples stay raw: parseNumberArray reads them much faster than
+// encoding/json would and refuses null, which encoding/json would leave as
+// a silent zero in the middle of a strip.
 type jsonStrip struct {
-	SampleRateHz *float64     `json:"sample_rate_hz"`
-	Samples      []jsonSample `json:"samples"`
-	Units        *string      `json:"units"`
-	DeviceID     string       `json:"device_id"`
-}
-
-// jsonSample refuses null, which encoding/json would otherwise leave as a
-// silent zero in the middle of a strip.
-type jsonSample float64
-
-func (s *jsonSample) UnmarshalJSON(b []byte) error {
-	v, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || !isDecimal(string(b)) {
-		return fmt.Errorf("%w: every sample must be a JSON number, got %s", ErrMalformed, clip(string(b)))
-	}
-	*s = jsonSample(v)
-	return nil
+	SampleRateHz *float64        `json:"sample_rate_hz"`
+	Samples      json.RawMessage `json:"samples"`
+	Units        *string         `json:"units"`
+	DeviceID     string          `json:"device_id"`
 }
 
 // DecodeJSON decodes an afscan JSON strip:
@@ -41,8 +33,8 @@ func (s *jsonSample) UnmarshalJSON(b []byte) error {
 // float64 range) are ErrMalformed. Unknown fields are ignored.
 //
 // The Record has one lead named "ECG" with Units "mV"; its Name is the
-// device_id (empty when absent). The samples slice is allocated by the JSON
-// decoder in proportion to the input.
+// device_id (empty when absent). Allocation is proportional to the input's
+// length.
 func DecodeJSON(data []byte) (*ecg.Record, error) {
 	var s jsonStrip
 	if err := strictUnmarshal(data, &s); err != nil {
@@ -51,7 +43,7 @@ func DecodeJSON(data []byte) (*ecg.Record, error) {
 	if s.SampleRateHz == nil {
 		return nil, fmt.Errorf("%w: sample_rate_hz is missing", ErrMalformed)
 	}
-	if s.Samples == nil {
+	if s.Samples == nil || isNull(s.Samples) {
 		return nil, fmt.Errorf("%w: samples is missing", ErrMalformed)
 	}
 	if err := checkRate("sample_rate_hz", *s.SampleRateHz); err != nil {
@@ -65,9 +57,9 @@ func DecodeJSON(data []byte) (*ecg.Record, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: units %q is not a voltage (want mV, uV or V)", ErrUnusable, clip(unit))
 	}
-	samples := make([]float64, len(s.Samples))
-	for i, v := range s.Samples {
-		samples[i] = float64(v)
+	samples, err := parseNumberArray("samples", s.Samples)
+	if err != nil {
+		return nil, err
 	}
 	if err := toMV(samples, scale); err != nil {
 		return nil, err
@@ -77,4 +69,52 @@ func DecodeJSON(data []byte) (*ecg.Record, error) {
 		SampleRateHz: *s.SampleRateHz,
 		Leads:        []ecg.Lead{{Name: "ECG", Units: "mV", Samples: samples}},
 	}, nil
+}
+
+// parseNumberArray parses a JSON array of numbers (raw has already passed
+// encoding/json's syntax check). The result's capacity is bounded by the
+// input's length: one more element than there are commas.
+func parseNumberArray(field string, raw []byte) ([]float64, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, fmt.Errorf("%w: field %q must be an array of numbers", ErrMalformed, field)
+	}
+	out := make([]float64, 0, bytes.Count(raw, []byte{','})+1)
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return out, nil
+	}
+	for i < len(raw) {
+		j := i
+		for j < len(raw) && raw[j] != ',' && raw[j] != ']' && !isSpace(raw[j]) {
+			j++
+		}
+		tok := raw[i:j]
+		if !isDecimal(tok) || tok[0] == '+' {
+			return nil, fmt.Errorf("%w: every element of %q must be a JSON number, element %d is %s", ErrMalformed, field, len(out), clip(string(tok)))
+		}
+		v, err := strconv.ParseFloat(string(tok), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: element %d of %q is out of range", ErrMalformed, len(out), field)
+		}
+		out = append(out, v)
+		i = skipSpace(raw, j)
+		if i < len(raw) && raw[i] == ']' {
+			return out, nil
+		}
+		if i >= len(raw) || raw[i] != ',' {
+			break
+		}
+		i = skipSpace(raw, i+1)
+	}
+	return nil, fmt.Errorf("%w: field %q is not a well-formed array", ErrMalformed, field)
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
 }
