@@ -42,18 +42,13 @@ func Bandpass(dst, src []float64, sampleRateHz, lowHz, highHz float64) []float64
 	if len(src) == 0 {
 		return dst
 	}
-	var stages [2]biquad
-	n := 0
-	if hasLow {
-		stages[n] = butterHighpass(lowHz, sampleRateHz)
-		n++
-	}
-	if hasHigh {
-		stages[n] = butterLowpass(highHz, sampleRateHz)
-		n++
-	}
-	for i := range n {
-		stages[i].filtfilt(dst)
+	switch {
+	case hasLow && hasHigh:
+		filtfilt2(dst, butterHighpass(lowHz, sampleRateHz), butterLowpass(highHz, sampleRateHz))
+	case hasLow:
+		filtfilt2(dst, butterHighpass(lowHz, sampleRateHz), passThrough)
+	case hasHigh:
+		filtfilt2(dst, butterLowpass(highHz, sampleRateHz), passThrough)
 	}
 	return dst
 }
@@ -113,32 +108,44 @@ func (q biquad) dcGain() float64 {
 	return (q.b0 + q.b1 + q.b2) / (1 + q.a1 + q.a2)
 }
 
-// filtfilt runs the section forward then backward over x in place
-// (transposed direct form II), each pass starting in the steady state of
-// a constant input equal to its first sample.
-func (q biquad) filtfilt(x []float64) {
-	g := q.dcGain()
-	// Forward.
-	u := x[0]
-	y := g * u
+// passThrough is the identity section.
+var passThrough = biquad{b0: 1}
+
+// state is a transposed-direct-form-II section's memory.
+type state struct{ z1, z2 float64 }
+
+// steady returns the state of q after a long constant input u.
+func (q biquad) steady(u float64) state {
+	y := q.dcGain() * u
 	z2 := q.b2*u - q.a2*y
-	z1 := q.b1*u - q.a1*y + z2
+	return state{z1: q.b1*u - q.a1*y + z2, z2: z2}
+}
+
+// filtfilt2 runs the cascade p then q forward, then backward, over x in
+// place, each pass starting in the steady state of a constant input equal
+// to its first sample. Both sections share one pass over memory.
+func filtfilt2(x []float64, p, q biquad) {
+	u := x[0]
+	sp, sq := p.steady(u), q.steady(p.dcGain()*u)
 	for i, v := range x {
-		out := q.b0*v + z1
-		z1 = q.b1*v - q.a1*out + z2
-		z2 = q.b2*v - q.a2*out
-		x[i] = out
+		w := p.b0*v + sp.z1
+		sp.z1 = p.b1*v - p.a1*w + sp.z2
+		sp.z2 = p.b2*v - p.a2*w
+		y := q.b0*w + sq.z1
+		sq.z1 = q.b1*w - q.a1*y + sq.z2
+		sq.z2 = q.b2*w - q.a2*y
+		x[i] = y
 	}
-	// Backward.
 	u = x[len(x)-1]
-	y = g * u
-	z2 = q.b2*u - q.a2*y
-	z1 = q.b1*u - q.a1*y + z2
+	sp, sq = p.steady(u), q.steady(p.dcGain()*u)
 	for i := len(x) - 1; i >= 0; i-- {
 		v := x[i]
-		out := q.b0*v + z1
-		z1 = q.b1*v - q.a1*out + z2
-		z2 = q.b2*v - q.a2*out
-		x[i] = out
+		w := p.b0*v + sp.z1
+		sp.z1 = p.b1*v - p.a1*w + sp.z2
+		sp.z2 = p.b2*v - p.a2*w
+		y := q.b0*w + sq.z1
+		sq.z1 = q.b1*w - q.a1*y + sq.z2
+		sq.z2 = q.b2*w - q.a2*y
+		x[i] = y
 	}
 }

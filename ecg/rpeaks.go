@@ -60,7 +60,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		LowHz:          5,
-		HighHz:         15,
+		HighHz:         20,
 		DerivativeMs:   10,
 		IntegrationMs:  150,
 		RefractoryMs:   200,
@@ -188,26 +188,43 @@ func samplesFor(ms, sampleRateHz float64) int {
 
 // integrate writes to dst the centred moving average, over ±halfWin
 // samples, of the squared centred difference bp[i+k]-bp[i-k] (ends
-// clamped). Both steps are centred so the result has no delay.
+// clamped). Both steps are centred so the result has no delay. The squared
+// difference is recomputed where it enters and leaves the window rather
+// than stored, which keeps the pass to one read and one write stream.
 func integrate(dst, bp []float64, k, halfWin int) {
 	n := len(bp)
 	last := n - 1
-	sq := func(i int) float64 {
+	sq := func(i int) float64 { // with clamping, for the edges
 		if i < 0 || i > last {
 			return 0
 		}
-		a := bp[min(i+k, last)]
-		b := bp[max(i-k, 0)]
-		return (a - b) * (a - b)
+		d := bp[min(i+k, last)] - bp[max(i-k, 0)]
+		return d * d
 	}
 	var sum float64
-	for i := -halfWin; i <= halfWin; i++ {
+	for i := range halfWin {
 		sum += sq(i)
 	}
 	scale := 1 / float64(2*halfWin+1)
-	for i := range n {
+	// Interior: both the entering (i+halfWin) and leaving (i-halfWin-1)
+	// differences stay inside bp without clamping.
+	lo := min(halfWin+1+k, n)
+	hi := max(n-halfWin-k, lo)
+	for i := range lo {
+		sum += sq(i+halfWin) - sq(i-halfWin-1)
 		dst[i] = sum * scale
-		sum += sq(i+halfWin+1) - sq(i-halfWin)
+	}
+	for i := lo; i < hi; i++ {
+		j := i + halfWin
+		a := bp[j+k] - bp[j-k]
+		l := i - halfWin - 1
+		b := bp[l+k] - bp[l-k]
+		sum += a*a - b*b
+		dst[i] = sum * scale
+	}
+	for i := hi; i < n; i++ {
+		sum += sq(i+halfWin) - sq(i-halfWin-1)
+		dst[i] = sum * scale
 	}
 }
 
