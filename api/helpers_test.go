@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -117,3 +118,5 @@ func stripJSON(rateHz float64, n int) []byte {
 	b.WriteString(`],"units":"mV"}`)
 	return b.Bytes()
 }
+
+func jsonUnmarshalString(s string, v any) error { return json.Unmarshal([]byte(s), v) }

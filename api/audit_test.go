@@ -1,0 +1,219 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// writeAudit appends n entries from several goroutines and closes the log.
+func writeAudit(t *testing.T, path string, n int) {
+	t.Helper()
+	a, err := OpenAudit(path, AuditOptions{QueueLen: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := a.Append(context.Background(), AuditEntry{
+				RequestID: fmt.Sprintf("req-%d", i), KeyID: "0123456789abcdef",
+				Method: "POST", Route: RouteClassify, Status: 200, Rhythm: "normal", ModelSHA256: "ab",
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuditChainResumes writes, closes, reopens and writes again: the chain
+// continues and the file verifies; the file is mode 0600.
+//
+// Verifies: SRS-SEC-004
+func TestAuditChainResumes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	writeAudit(t, path, 50)
+	writeAudit(t, path, 30)
+	n, err := VerifyAuditFile(path)
+	if err != nil || n != 80 {
+		t.Fatalf("got %d entries, %v; want 80, nil", n, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("got mode %v, want 0600", fi.Mode().Perm())
+	}
+	a, err := OpenAudit(path, AuditOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Append(context.Background(), AuditEntry{}); !errors.Is(err, ErrAuditClosed) {
+		t.Errorf("append after close: got %v, want ErrAuditClosed", err)
+	}
+}
+
+// TestAuditVerifyDetectsTampering edits, removes, reorders, inserts and
+// truncates lines and checks that verification names the first bad line.
+//
+// Verifies: SRS-SEC-004
+func TestAuditVerifyDetectsTampering(t *testing.T) {
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "orig.log")
+	writeAudit(t, orig, 10)
+	data, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := os.ReadFile(headPath(orig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	lines = lines[:len(lines)-1] // the empty string after the last newline
+	join := func(ls ...string) string { return strings.Join(ls, "") }
+	tests := []struct {
+		name     string
+		content  string
+		wantLine int
+	}{
+		{"edited status", join(append(append([]string{}, lines[:3]...), append([]string{strings.Replace(lines[3], `"status":200`, `"status":500`, 1)}, lines[4:]...)...)...), 4},
+		{"edited and rehashed", join(append(append([]string{}, lines[:3]...), append([]string{rehash(t, strings.Replace(lines[3], `"status":200`, `"status":500`, 1))}, lines[4:]...)...)...), 5},
+		{"whitespace added", join(append(append([]string{}, lines[:5]...), append([]string{strings.Replace(lines[5], `{`, `{ `, 1)}, lines[6:]...)...)...), 6},
+		{"removed", join(append(append([]string{}, lines[:2]...), lines[3:]...)...), 3},
+		{"reordered", join(append(append([]string{}, lines[:6]...), append([]string{lines[7], lines[6]}, lines[8:]...)...)...), 7},
+		{"duplicated", join(append(append([]string{}, lines[:4]...), append([]string{lines[3]}, lines[4:]...)...)...), 5},
+		{"first removed", join(lines[1:]...), 1},
+		{"last removed", join(lines[:9]...), 10},
+		{"not json", join(append(append([]string{}, lines[:8]...), "hello\n", lines[9])...), 9},
+		{"unknown field", join(append(append([]string{}, lines[:1]...), append([]string{strings.Replace(lines[1], `{`, `{"x":1,`, 1)}, lines[2:]...)...)...), 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(headPath(path), head, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := VerifyAuditFile(path)
+			ae, ok := errors.AsType[*AuditError](err)
+			if !ok || !errors.Is(err, ErrAuditTampered) {
+				t.Fatalf("got %v, want an *AuditError wrapping ErrAuditTampered", err)
+			}
+			if ae.Line != tc.wantLine {
+				t.Errorf("got line %d (%v), want %d", ae.Line, err, tc.wantLine)
+			}
+		})
+	}
+	if n, err := VerifyAuditFile(orig); err != nil || n != 10 {
+		t.Errorf("untouched log: got %d, %v; want 10, nil", n, err)
+	}
+}
+
+// rehash recomputes a line's own hash (as a forger would); the next line's
+// prev then no longer matches.
+func rehash(t *testing.T, line string) string {
+	t.Helper()
+	var e AuditEntry
+	if err := jsonUnmarshalString(line, &e); err != nil {
+		t.Fatal(err)
+	}
+	h, canon, err := entryHash(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(appendAuditLine(nil, canon, h)) + "\n"
+}
+
+// TestOpenAuditRefusesDamagedLog will not extend a log that ends in a partial
+// line or lost its tail.
+//
+// Verifies: SRS-SEC-004
+func TestOpenAuditRefusesDamagedLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	writeAudit(t, path, 3)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, content string }{
+		{"partial line", string(data[:len(data)-5])},
+		{"tail removed", string(data[:bytes.LastIndexByte(data[:len(data)-1], '\n')+1])},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if a, err := OpenAudit(path, AuditOptions{}); err == nil {
+				a.Close()
+				t.Fatal("opened a damaged log")
+			}
+		})
+	}
+}
+
+// TestAuditEntriesHoldNoSamplesOrKeys runs real requests and checks the log
+// holds the key id but not the key, no sample values and no device id.
+//
+// Verifies: SRS-SEC-004
+func TestAuditEntriesHoldNoSamplesOrKeys(t *testing.T) {
+	env := newTestEnv(t, nil)
+	body := readTestdata(t, "strip.json") // device_id cinc2017-A00004
+	if w := env.classify(MediaJSON, body); w.Code != 200 {
+		t.Fatalf("got %d: %s", w.Code, w.Body)
+	}
+	if w := env.do("POST", RouteClassify, map[string]string{"Content-Type": MediaJSON}, body); w.Code != 401 {
+		t.Fatalf("got %d, want 401", w.Code)
+	}
+	if err := env.audit.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(env.auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, _ := parseKey(env.key)
+	for _, bad := range []string{secret, "cinc2017-A00004", "0.519", "0.619"} {
+		if bytes.Contains(data, []byte(bad)) {
+			t.Errorf("audit log contains %q", bad)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d entries, want 2", len(lines))
+	}
+	var ok, denied AuditEntry
+	if err := jsonUnmarshalString(lines[0], &ok); err != nil {
+		t.Fatal(err)
+	}
+	if err := jsonUnmarshalString(lines[1], &denied); err != nil {
+		t.Fatal(err)
+	}
+	if ok.KeyID != env.keyID || ok.Status != 200 || ok.Rhythm != "normal" || ok.ModelSHA256 != testModel.SHA256 || ok.RequestID == "" {
+		t.Errorf("got entry %+v", ok)
+	}
+	if denied.KeyID != "" || denied.Status != 401 || denied.Rhythm != "" {
+		t.Errorf("got entry %+v", denied)
+	}
+	if ok.Time.IsZero() || ok.Time.After(time.Now().Add(time.Minute)) {
+		t.Errorf("got time %v", ok.Time)
+	}
+}
