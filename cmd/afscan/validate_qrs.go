@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 
 	"github.com/afscan/afscan/validation/ec57"
 	"github.com/spf13/cobra"
@@ -15,7 +16,7 @@ func init() { registerValidate(newValidateQRSCmd) }
 func newValidateQRSCmd(m *Main) *cobra.Command {
 	var (
 		dataDir, reference, annotator string
-		asJSON                        bool
+		asJSON, detect                bool
 		lead                          int
 		minSePct, minPPVPct           float64
 	)
@@ -42,7 +43,7 @@ below --min-se / --min-ppv (default 99.8%, requirement SRS-QRS-002).`,
 			if dataDir == "" {
 				return usageErr{fmt.Errorf("--data DIR is required")}
 			}
-			opts := ec57.RunOptions{Dir: dataDir, Reference: reference, Test: annotator, Lead: lead}
+			opts := ec57.RunOptions{Dir: dataDir, Reference: reference, Test: annotator, Lead: lead, ForceDetect: detect, Workers: runtime.GOMAXPROCS(0)}
 			var advance func(int)
 			finish := func() {}
 			opts.Progress = func(_, total int) {
@@ -80,6 +81,7 @@ below --min-se / --min-ppv (default 99.8%, requirement SRS-QRS-002).`,
 	f.BoolVar(&asJSON, "json", false, "print one JSON document instead of the table")
 	f.StringVar(&reference, "reference", "atr", "reference annotator (file extension)")
 	f.StringVar(&annotator, "annotator", "qrs", "test annotator: scored from DIR/NAME.<annotator> when present, else detected")
+	f.BoolVar(&detect, "detect", false, "ignore test annotation files and run the detector on every record")
 	f.IntVar(&lead, "lead", 0, "signal number to detect on when no test annotation file exists")
 	f.Float64Var(&minSePct, "min-se", 99.8, "lowest passing gross QRS sensitivity, percent")
 	f.Float64Var(&minPPVPct, "min-ppv", 99.8, "lowest passing gross QRS positive predictivity, percent")

@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/afscan/afscan/ecg"
+	"golang.org/x/sync/errgroup"
 )
 
 // DetectFunc finds R peaks in one lead (millivolts at sampleRateHz) and
@@ -32,14 +34,19 @@ type RunOptions struct {
 	// Test is the test annotator, default "qrs". When Dir/NAME.<Test>
 	// exists it is scored as is; otherwise Detect runs on the record.
 	Test string
+	// ForceDetect ignores test annotation files and always runs Detect.
+	ForceDetect bool
 	// Detect finds beats in records without a test annotation file;
 	// nil means ecg.DetectRPeaks.
 	Detect DetectFunc
 	// Lead is the signal detected on (default 0, MIT-BIH's MLII for all
 	// records but 102 and 104).
 	Lead int
+	// Workers is the number of records processed at once (default 1).
+	// Detect must then be safe for concurrent use, as ecg.DetectRPeaks is.
+	Workers int
 	// Progress, when set, is called after each record scored with the
-	// number done so far and the total.
+	// number done so far and the total, from one goroutine at a time.
 	Progress func(done, total int)
 }
 
@@ -97,7 +104,7 @@ var ErrNoRecords = errors.New("no annotated records found")
 // (DefaultOptions with the header's record length), reading the test beats
 // from annotation files where present and detecting them otherwise. It
 // stops at the first unreadable record with an error naming it, and
-// between records when ctx is done.
+// between records when ctx is done (returning ctx's error).
 func Run(ctx context.Context, opts RunOptions) (*Report, error) {
 	if opts.Reference == "" {
 		opts.Reference = "atr"
@@ -118,20 +125,42 @@ func Run(ctx context.Context, opts RunOptions) (*Report, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("%s: %w", opts.Dir, ErrNoRecords)
 	}
-	rep := &Report{Reference: opts.Reference, Test: opts.Test}
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	results := make([]RecordResult, len(names))
+	var mu sync.Mutex
+	done := 0
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(opts.Workers, 1))
+	for i, name := range names {
+		if gctx.Err() != nil {
+			break
 		}
-		rr, err := runRecord(opts, name)
-		if err != nil {
-			return nil, fmt.Errorf("record %s: %w", name, err)
-		}
-		rep.Records = append(rep.Records, rr)
-		rep.Gross.Add(&rr.Result)
-		if opts.Progress != nil {
-			opts.Progress(len(rep.Records), len(names))
-		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			rr, err := runRecord(opts, name)
+			if err != nil {
+				return fmt.Errorf("record %s: %w", name, err)
+			}
+			results[i] = rr
+			if opts.Progress != nil {
+				mu.Lock()
+				done++
+				opts.Progress(done, len(names))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep := &Report{Reference: opts.Reference, Test: opts.Test, Records: results}
+	for i := range results {
+		rep.Gross.Add(&results[i].Result)
 	}
 	return rep, nil
 }
@@ -147,7 +176,11 @@ func runRecord(opts RunOptions, name string) (RecordResult, error) {
 		return RecordResult{}, err
 	}
 	rr := RecordResult{SampleRateHz: h.SampleRateHz}
-	test, err := ecg.ReadAnnotationFile(base + "." + opts.Test)
+	var test []ecg.Annotation
+	err = fs.ErrNotExist
+	if !opts.ForceDetect {
+		test, err = ecg.ReadAnnotationFile(base + "." + opts.Test)
+	}
 	switch {
 	case err == nil:
 		rr.Source = "file"
