@@ -37,6 +37,7 @@ const (
 // error; use ReadFile. Unrecognised content is ErrUnknownFormat, which
 // wraps ErrMalformed. The other errors are the decoders'.
 func Decode(data []byte, nameHint string) (*ecg.Record, Format, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark, as Windows editors write
 	f := Detect(data)
 	switch f {
 	case FormatUnknown:

@@ -18,6 +18,8 @@ func TestDecode(t *testing.T) {
 		{name: "afscan JSON samples first", in: ` {"samples": [1, 2], "sample_rate_hz": 300}`, nameHint: "strip.txt", wantFormat: FormatJSON},
 		{name: "FHIR with resourceType last", in: `{"valueSampledData": {` + sdOK + `}, "resourceType": "Observation"}`, wantFormat: FormatFHIR},
 		{name: "FHIR named .json", in: obs(sdOK), nameHint: "x.json", wantFormat: FormatFHIR},
+		{name: "afscan JSON with byte-order mark", in: "\ufeff" + `{"sample_rate_hz": 300, "samples": [1, 2]}`, wantFormat: FormatJSON},
+		{name: "FHIR with byte-order mark", in: "\ufeff" + obs(sdOK), wantFormat: FormatFHIR},
 		{name: "HealthKit JSON", in: `{"samplingFrequency": 512, "voltageMeasurements": [0.001, 0.002]}`, wantFormat: FormatHealthKit},
 		{name: "Apple CSV without extension", in: appleHeaderEN + "1\n2\n", nameHint: "ecg", wantFormat: FormatAppleCSV},
 		{name: "Apple CSV named .json", in: appleHeaderEN + "1\n2\n", nameHint: "ecg.json", wantFormat: FormatAppleCSV},

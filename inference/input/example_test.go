@@ -67,3 +67,41 @@ func ExampleDecodeAppleCSV() {
 	fmt.Println(rec.SampleRateHz, "Hz,", rec.Leads[0].Name, rec.Leads[0].Samples, rec.Leads[0].Units, rec.Start.UTC().Format("2006-01-02 15:04"), rec.Name == "")
 	// Output: 512 Hz, Lead I [-0.265868 0.012 1.0035] mV 2021-01-05 09:12 true
 }
+
+func ExampleReadFile() {
+	for _, path := range []string{
+		"testdata/cinc_A00004_10s.hea",       // WFDB record (format 16)
+		"testdata/cinc_A00004_10s.fhir.json", // FHIR Observation
+		"testdata/apple_de_DE.csv",           // German Apple Health export
+	} {
+		rec, err := input.ReadFile(path)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s: %g Hz, %d samples, %.1f s, first %.3f %s\n", rec.Name, rec.SampleRateHz,
+			len(rec.Leads[0].Samples), rec.Duration().Seconds(), rec.Leads[0].Samples[0], rec.Leads[0].Units)
+	}
+	// Output:
+	// cinc_A00004_10s: 300 Hz, 3000 samples, 10.0 s, first 0.519 mV
+	// cinc2017-A00004: 300 Hz, 3000 samples, 10.0 s, first 0.519 mV
+	// apple_de_DE: 511.562 Hz, 5115 samples, 10.0 s, first 0.519 mV
+}
+
+func ExampleDetect() {
+	for _, s := range []string{
+		`{"resourceType": "Observation"}`,
+		`{"sample_rate_hz": 300, "samples": []}`,
+		"Name,Jane\nSample Rate,512 hertz\n\n1\n",
+		"100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n",
+		"1\n2\n",
+	} {
+		fmt.Printf("%q\n", input.Detect([]byte(s)))
+	}
+	// Output:
+	// "fhir-observation"
+	// "afscan-json"
+	// "apple-health-csv"
+	// "wfdb"
+	// ""
+}
