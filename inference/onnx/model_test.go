@@ -69,8 +69,8 @@ func TestParityWithPlainGo(t *testing.T) {
 		nInputs, nGoroutines int
 	}{
 		{name: "depth1", nFeat: 3, nTrees: 4, depth: 1, nInputs: 200, nGoroutines: 2},
-		{name: "depth4", nFeat: 20, nTrees: 80, depth: 4, nInputs: 300, nGoroutines: 4},
-		{name: "depth6 many trees", nFeat: 40, nTrees: 400, depth: 6, nInputs: 200, nGoroutines: 4},
+		{name: "depth4", nFeat: 20, nTrees: 80, depth: 4, nInputs: 150, nGoroutines: 4},
+		{name: "depth6 many trees", nFeat: 40, nTrees: 400, depth: 6, nInputs: 50, nGoroutines: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := randomForest(uint64(tc.depth), tc.nFeat, tc.nTrees, tc.depth)
