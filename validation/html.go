@@ -81,6 +81,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"numCI": numCI,
 	"num":   fmtNum,
 	"itoa":  strconv.Itoa,
+	"add":   func(a, b int) int { return a + b },
 }).Parse(reportHTML))
 
 const reportHTML = `<!DOCTYPE html>
@@ -156,7 +157,7 @@ code{font-size:.9em;word-break:break-all}
 <table>
 <tr><th class="l">class</th><th>n</th><th>sensitivity</th><th>specificity</th><th>PPV</th><th>F1</th><th>challenge F1</th></tr>
 {{- range .Classes}}
-<tr><td class="l">{{.Label}} ({{index $.LabelsNames .Label}})</td><td>{{.F.TP | printf "%d"}}+{{.F.FN}}</td>
+<tr><td class="l">{{.Label}} ({{index $.LabelsNames .Label}})</td><td>{{add .F.TP .F.FN}}</td>
 <td>{{pct .F.Sensitivity}}<br><small>{{pctCI .F.CI95.Sensitivity}}</small></td>
 <td>{{pct .F.Specificity}}<br><small>{{pctCI .F.CI95.Specificity}}</small></td>
 <td>{{pct .F.PPV}}<br><small>{{pctCI .F.CI95.PPV}}</small></td>
