@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference/input"
 	"github.com/afscan/afscan/validation"
 	"github.com/afscan/afscan/validation/criteria"
 )
@@ -81,7 +82,7 @@ Exit status: 0 all criteria met; 1 a criterion failed; 2 usage, data or criteria
 				Reference:       referencePath,
 				Window:          window,
 				Workers:         workers,
-				ReadRecord:      readStrip,
+				ReadRecord:      input.ReadFile,
 				ReadAnnotations: ecg.ReadAnnotationFile,
 				Resamples:       resamples,
 				Seed:            seed,
@@ -202,11 +203,6 @@ func withCI(v validation.Num, ci [2]validation.Num) string {
 	return fmt.Sprintf("%s [%s, %s]", fmtFig(v), fmtFig(ci[0]), fmtFig(ci[1]))
 }
 
-// readStrip reads one record file for validation: WFDB records (CinC 2017
-// .hea/.mat, MIT-BIH .hea/.dat) with ecg.ReadRecord.
-func readStrip(path string) (*ecg.Record, error) {
-	return ecg.ReadRecord(path)
-}
 
 // defaultClassifier loads the embedded model.
 func defaultClassifier() (validation.Classifier, error) {
