@@ -203,7 +203,6 @@ func withCI(v validation.Num, ci [2]validation.Num) string {
 	return fmt.Sprintf("%s [%s, %s]", fmtFig(v), fmtFig(ci[0]), fmtFig(ci[1]))
 }
 
-
 // defaultClassifier loads the embedded model.
 func defaultClassifier() (validation.Classifier, error) {
 	return nil, errors.New("the default classifier (inference.NewDefault) is not built into this binary yet")
