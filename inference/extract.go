@@ -230,8 +230,7 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 	if len(e.peaksA) > 0 {
 		f[fDetRateRatio] = math.Min(float64(len(e.peaksB))/float64(len(e.peaksA)), 5)
 	}
-	sqi := combineQuality(bsqi, kurt, flatFrac, clipFrac)
-	f[fSQI], f[fBSQI], f[fKurtosis] = sqi, bsqi, math.Min(kurt, 100)
+	f[fBSQI], f[fKurtosis] = bsqi, math.Min(kurt, 100)
 	f[fFlatFrac], f[fClipFrac] = flatFrac, clipFrac
 	if inverted {
 		f[fInverted] = 1
@@ -242,6 +241,8 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 		medRR = median(e.rs.sorted)
 	}
 	e.ms.morphology(f, y, fs, e.peaks, e.rr, medRR)
+	sqi := combineQuality(bsqi, kurt, f[fCorrQRSMean], flatFrac, clipFrac)
+	f[fSQI] = sqi
 
 	for i, v := range f {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -127,12 +127,16 @@ func clipFraction(x []float64, sampleRateHz float64) float64 {
 }
 
 // combineQuality maps the quality measures to one index in [0, 1]: the
-// detector agreement, scaled down for low kurtosis (kSQI below 5 means
-// noise-like amplitude statistics; Li et al. 2008) and for the share of the
-// strip that is flat or clipped.
-func combineQuality(bsqi, kurt, flatFrac, clipFrac float64) float64 {
-	k := clamp01((kurt - 2) / 3)
-	q := bsqi * (0.5 + 0.5*k) * (1 - flatFrac) * (1 - clipFrac)
+// detector agreement (bSQI), scaled by a kurtosis factor (kSQI: Gaussian
+// noise has kurtosis 3, clean ECG above 5; Li et al. 2008), by a template
+// factor (mean QRS correlation with the average beat: beats of one rhythm
+// look alike, noise bursts do not; Clifford et al. 2012 use the same idea
+// as their "template matching" index) and by the share of the strip that is
+// neither flat nor clipped.
+func combineQuality(bsqi, kurt, corrQRS, flatFrac, clipFrac float64) float64 {
+	k := clamp01((kurt - 3) / 2)
+	tm := clamp01((corrQRS - 0.5) / 0.4)
+	q := bsqi * math.Sqrt(k*tm) * (1 - flatFrac) * (1 - clipFrac)
 	return clamp01(q)
 }
 

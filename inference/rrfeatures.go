@@ -152,17 +152,19 @@ func (s *rrScratch) rrFeatures(f []float64, rr []float64) {
 
 	// Premature–compensatory pairs, and RMSSD without the differences that
 	// touch them, so that isolated ectopy does not look like AF.
+	// The reference is the mean RR: in bigeminy the median is one of the two
+	// alternating intervals, while the mean stays between them.
 	var prem int
 	var sqClean float64
 	var nClean int
+	isPC := func(i int) bool { // rr[i-1] premature, rr[i] compensatory
+		return i >= 1 && i < n && rr[i-1] < prematureRel*mean && rr[i] > compensatoryRel*mean
+	}
 	for i := 1; i < n; i++ {
-		isPrem := rr[i-1] < prematureRel*med && rr[i] > compensatoryRel*med
-		if isPrem {
+		if isPC(i) {
 			prem++
 		}
-		touches := isPrem ||
-			(i >= 2 && rr[i-2] < prematureRel*med && rr[i-1] > compensatoryRel*med) ||
-			(i+1 < n && rr[i] < prematureRel*med && rr[i+1] > compensatoryRel*med)
+		touches := isPC(i-1) || isPC(i) || isPC(i+1)
 		if !touches {
 			d := rr[i] - rr[i-1]
 			sqClean += d * d
