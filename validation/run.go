@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -158,10 +157,13 @@ func Run(ctx context.Context, c Classifier, opts Options) (*Report, error) {
 	}
 
 	var preds []Prediction
-	manifest := refManifest
+	var manifest strings.Builder
+	manifest.WriteString(refManifest)
 	for _, o := range outs {
 		preds = append(preds, o.preds...)
-		manifest += strings.Join(o.manifest, "")
+		for _, l := range o.manifest {
+			manifest.WriteString(l)
+		}
 	}
 	if len(preds) == 0 {
 		return nil, fmt.Errorf("%w: no records to score in %s", ErrNoReference, opts.DataDir)
@@ -175,7 +177,7 @@ func Run(ctx context.Context, c Classifier, opts Options) (*Report, error) {
 	}
 	r := Summarize(preds, resamples, seed)
 	r.Model = c.Model()
-	sum := sha256.Sum256([]byte(manifest))
+	sum := sha256.Sum256([]byte(manifest.String()))
 	r.Dataset = DatasetInfo{
 		Path:          opts.DataDir,
 		NRecords:      len(preds),
@@ -305,17 +307,11 @@ func recordPath(files map[string][]string, name string) (path string, group []st
 func hashFiles(dir string, names []string) ([]string, error) {
 	lines := make([]string, 0, len(names))
 	for _, n := range names {
-		f, err := os.Open(filepath.Join(dir, n))
+		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
-			return lines, err
+			return lines, fmt.Errorf("hash %s: %w", n, err)
 		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return lines, fmt.Errorf("read %s: %w", n, err)
-		}
-		lines = append(lines, hex.EncodeToString(h.Sum(nil))+"  "+filepath.ToSlash(n)+"\n")
+		lines = append(lines, manifestLine(b, n))
 	}
 	return lines, nil
 }
