@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -123,7 +124,10 @@ Exit status: 0 all criteria met; 1 a criterion failed; 2 usage, data or criteria
 					return err
 				}
 			} else {
-				printSummary(m, rep, outDir)
+				if workers <= 0 {
+					workers = runtime.GOMAXPROCS(0)
+				}
+				printSummary(m, rep, outDir, workers)
 			}
 			if !rep.Pass {
 				failed := rep.Failed()
@@ -175,7 +179,7 @@ func commandLine(cmd *cobra.Command) string {
 	return strings.Join(parts, " ")
 }
 
-func printSummary(m *Main, r *validation.Report, outDir string) {
+func printSummary(m *Main, r *validation.Report, outDir string, workers int) {
 	w := m.Stdout
 	fmt.Fprintf(w, "validation %s: %d records (%d errors), model %s %s\n", r.Verdict(), r.NRecords, r.NErrors, r.Model.Name, r.Model.Version)
 	fmt.Fprintf(w, "AF sensitivity %s  specificity %s  PPV %s  (inconclusive excluded, %d compared)\n",
@@ -189,7 +193,7 @@ func printSummary(m *Main, r *validation.Report, outDir string) {
 		}
 		fmt.Fprintf(w, "  %-4s %s (value %s)\n", res, c.Name, fmtFig(c.Value))
 	}
-	fmt.Fprintf(w, "report: %s\n", filepath.Join(outDir, validation.FileHTML))
+	fmt.Fprintf(w, "report: %s (%.1f s, %d workers)\n", filepath.Join(outDir, validation.FileHTML), r.DurationS, workers)
 }
 
 func fmtFig(v validation.Num) string {
