@@ -195,16 +195,23 @@ func (d *sampleDecoder) decode(dst []int32, first int64) {
 			dst[i] = int32(binary.LittleEndian.Uint32(src[4*(first+int64(i)):]))
 		}
 	case Format212:
-		for i := range dst {
-			k := first + int64(i)
+		// Samples come in pairs sharing 3 bytes; decode whole pairs and
+		// handle a leading odd or trailing even sample alone.
+		i, k := 0, first
+		if k%2 == 1 && len(dst) > 0 {
 			o := 3 * (k / 2)
-			var v int32
-			if k%2 == 0 {
-				v = int32(src[o]) | int32(src[o+1]&0x0f)<<8
-			} else {
-				v = int32(src[o+2]) | int32(src[o+1]&0xf0)<<4
-			}
-			dst[i] = v << 20 >> 20
+			dst[0] = (int32(src[o+2]) | int32(src[o+1]&0xf0)<<4) << 20 >> 20
+			i, k = 1, k+1
+		}
+		for ; i+1 < len(dst); i, k = i+2, k+2 {
+			o := 3 * (k / 2)
+			b0, b1, b2 := int32(src[o]), int32(src[o+1]), int32(src[o+2])
+			dst[i] = (b0 | (b1&0x0f)<<8) << 20 >> 20
+			dst[i+1] = (b2 | (b1&0xf0)<<4) << 20 >> 20
+		}
+		if i < len(dst) {
+			o := 3 * (k / 2)
+			dst[i] = (int32(src[o]) | int32(src[o+1]&0x0f)<<8) << 20 >> 20
 		}
 	case Format310:
 		// Per 4 bytes (two little-endian words w0, w1): sample 0 is bits

@@ -200,19 +200,27 @@ func decodeGroup(fsys fs.FS, dir string, h *Header, g signalGroup, nFrames int64
 		}
 	}
 	buf := make([]int32, decodeChunkFrames*g.nSig)
+	nSig := int64(g.nSig)
 	for start := int64(0); start < nFrames; start += decodeChunkFrames {
 		n := min(nFrames-start, decodeChunkFrames)
-		chunk := buf[:n*int64(g.nSig)]
-		d.decode(chunk, start*int64(g.nSig))
-		for k, v := range chunk {
-			j := k % g.nSig
+		chunk := buf[:n*nSig]
+		d.decode(chunk, start*nSig)
+		for j := range cv {
 			c := &cv[j]
-			c.sum += uint32(v)
-			x := math.NaN()
-			if !c.hasInvalid || v != c.invalid {
-				x = (float64(v) - c.baseline) / c.gain * c.scale
+			out := leads[g.first+j].Samples[start : start+n]
+			for f := range out {
+				v := chunk[int64(f)*nSig+int64(j)]
+				c.sum += uint32(v)
+				if c.hasInvalid && v == c.invalid {
+					out[f] = math.NaN()
+					continue
+				}
+				x := (float64(v) - c.baseline) / c.gain
+				if c.scale != 1 {
+					x *= c.scale
+				}
+				out[f] = x
 			}
-			leads[g.first+j].Samples[start+int64(k/g.nSig)] = x
 		}
 	}
 	for j := range cv {
