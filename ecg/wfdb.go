@@ -18,9 +18,17 @@ import (
 //
 // Samples are converted to physical units, (adc - baseline) / gain; voltage
 // units (V, mV, uV/µV, nV) are converted to "mV", other units are kept as
-// the header names them. WFDB's invalid-sample value becomes NaN. Header
-// checksums are verified (see Checksum; a mismatch is a *ChecksumError),
-// and a .mat signal file's own header is validated against the WFDB header.
+// the header names them. WFDB's invalid-sample value becomes NaN.
+//
+// Header checksums are verified as WFDB's getvec does, once all samples
+// are read, when the header gives both the number of samples and a
+// checksum (see Checksum); a mismatch is a *ChecksumError. A checksum field
+// of 0 is read as "not recorded": CinC 2017 headers carry 0 for every
+// record, although none of their signals sums to 0. The initial-value
+// field only seeds the difference format 8; for other formats it is not
+// compared with the first sample (565 public CinC 2017 records differ).
+// A .mat signal file's own MATLAB header is validated against the WFDB
+// header (element type, nSignals × nSamples, data offset, size).
 //
 // Errors name the file and wrap one of ErrSyntax, ErrUnsupported,
 // ErrInvalidGain, ErrInvalidRate, ErrTruncated, ErrChecksum, ErrMat or an
