@@ -23,10 +23,11 @@ import (
 // Header checksums are verified as WFDB's getvec does, once all samples
 // are read, when the header gives both the number of samples and a
 // checksum (see Checksum); a mismatch is a *ChecksumError. A checksum field
-// of 0 is read as "not recorded": CinC 2017 headers carry 0 for every
-// record, although none of their signals sums to 0. The initial-value
-// field only seeds the difference format 8; for other formats it is not
-// compared with the first sample (565 public CinC 2017 records differ).
+// of 0 is read as "not recorded": all 7249 CinC 2017 headers of afscan's
+// data set carry 0, and none of those signals sums to 0 (measured by
+// TestReadRecordCinC2017). The initial-value field only seeds the
+// difference format 8; for other formats it is not compared with the
+// first sample (it differs in 487 of those 7249 records).
 // A .mat signal file's own MATLAB header is validated against the WFDB
 // header (element type, nSignals × nSamples, data offset, size).
 //
