@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,6 +104,24 @@ func FuzzDecodeFHIR(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := DecodeFHIR(data)
 		checkDecoded(t, rec, err)
+		if err != nil {
+			return
+		}
+		// Written back as mV with origin 0 and factor 1, the strip decodes the same.
+		var b strings.Builder
+		for i, v := range rec.Leads[0].Samples {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		again := obs(`"origin": {"value": 0, "code": "mV"}, "period": ` + strconv.FormatFloat(1000/rec.SampleRateHz, 'g', -1, 64) +
+			`, "dimensions": 1, "data": "` + b.String() + `"`)
+		rec2, err := DecodeFHIR([]byte(again))
+		if err != nil {
+			t.Fatalf("re-decoding: %v", err)
+		}
+		sameSamples(t, rec2.Leads[0].Samples, rec.Leads[0].Samples)
 	})
 }
 
@@ -116,8 +135,31 @@ func FuzzDecodeAppleCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := DecodeAppleCSV(data)
 		checkDecoded(t, rec, err)
-		if err == nil && rec.Name != "" {
+		if err != nil {
+			return
+		}
+		if rec.Name != "" {
 			t.Fatalf("record name %q taken from the header", rec.Name)
+		}
+		// The same strip written by an en_US and a pt_PT phone decodes the same.
+		var en, pt strings.Builder
+		for _, w := range []*strings.Builder{&en, &pt} {
+			w.WriteString("Name,x\nSample Rate," + strconv.FormatFloat(rec.SampleRateHz, 'g', -1, 64) + " hertz\nUnit,mV\n\n")
+		}
+		for _, v := range rec.Leads[0].Samples {
+			s := strconv.FormatFloat(v, 'g', -1, 64)
+			en.WriteString(s + "\n")
+			pt.WriteString(strings.Replace(s, ".", ",", 1) + "\n")
+		}
+		for _, w := range []*strings.Builder{&en, &pt} {
+			rec2, err := DecodeAppleCSV([]byte(w.String()))
+			if err != nil {
+				t.Fatalf("re-decoding: %v", err)
+			}
+			if math.Abs(rec2.SampleRateHz-rec.SampleRateHz) > 1e-9*rec.SampleRateHz {
+				t.Fatalf("re-decoded rate %g, want %g", rec2.SampleRateHz, rec.SampleRateHz)
+			}
+			sameSamples(t, rec2.Leads[0].Samples, rec.Leads[0].Samples)
 		}
 	})
 }
@@ -140,4 +182,16 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func sameSamples(t *testing.T, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d samples, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("sample %d: got %g, want %g", i, got[i], want[i])
+		}
+	}
 }
