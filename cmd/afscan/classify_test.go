@@ -72,6 +72,9 @@ func TestClassifyEveryFormat(t *testing.T) {
 	if len(lines) != len(allFormats) {
 		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(allFormats), stdout)
 	}
+	if want := allFormats[0] + ": normal  N 0.90 A 0.03 O 0.05 ~ 0.02  HR 72 bpm  quality 0.95  10.0 s"; lines[0] != want {
+		t.Errorf("got line\n%q, want\n%q", lines[0], want)
+	}
 	wantDur := []string{"10.0 s", "10.0 s", "10.0 s", "10.0 s", "10.0 s", "10.0 s"}
 	for i, line := range lines {
 		if !strings.HasPrefix(line, allFormats[i]+": normal ") || !strings.Contains(line, "HR 72 bpm") || !strings.Contains(line, wantDur[i]) {
