@@ -69,7 +69,9 @@ func DecodeAppleCSV(data []byte) (*ecg.Record, error) {
 	for lineNo := 1; text != ""; lineNo++ {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
-		line = trimSpace(line)
+		// Spreadsheets re-saving the file pad every row to the widest one
+		// with trailing separators.
+		line = trimSpace(strings.TrimRight(trimSpace(line), ",;\t"))
 		if line == "" {
 			continue
 		}

@@ -28,6 +28,8 @@ func TestDecodeAppleCSV(t *testing.T) {
 		{name: "semicolon separator", in: "Name;Jane\nSample Rate;512 Hz\nUnit;mV\n\n1,5\n-2\n", wantRate: 512, wantMV: []float64{1.5, -2}},
 		{name: "German keys, no-break space, fractional rate", in: "Name\nGeburtstag,\"08.01.1962\"\nMessrate,511,562\u00a0Hertz\n\n\nAbleitung,Ableitung I\nEinheit,µV\n\n-180,596\n-199,83\n",
 			wantRate: 511.562, wantMV: []float64{-0.180596, -0.19983}, wantLead: "Ableitung I"},
+		{name: "spreadsheet padding", in: "Name,Jane,,\nSample Rate,512 hertz,,\nDevice,\"Watch4,4\",,\nUnit,µV,,\n,,\n1.5,,\n-2,,\n", wantRate: 512, wantMV: []float64{0.0015, -0.002}},
+		{name: "spreadsheet padding, pt_PT", in: "Name;Jane;;\nSample Rate;512 hertz;;\nUnit;µV;;\n;;\n1,5;;\n-2;;\n", wantRate: 512, wantMV: []float64{0.0015, -0.002}},
 		{name: "rate without space", in: "Name\nSample Rate,512Hz\n\n1\n", wantRate: 512, wantMV: []float64{0.001}},
 		{name: "no unit line means µV", in: "Name,Jane\nSample Rate,512 hertz\n\n1000\n", wantRate: 512, wantMV: []float64{1}},
 		{name: "mV unit", in: "Name,Jane\nSample Rate,512 hertz\nUnit,mV\n\n1\n", wantRate: 512, wantMV: []float64{1}},

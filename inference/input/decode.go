@@ -150,7 +150,7 @@ func looksLikeAppleCSV(text string) bool {
 	for range 64 {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
-		line = trimSpace(line)
+		line = trimSpace(strings.TrimRight(trimSpace(line), ",;\t"))
 		if _, ok := parseLocaleNumber(unquote(line)); ok {
 			return false
 		}
