@@ -1,7 +1,5 @@
 package inference
 
-import "github.com/afscan/afscan/ecg"
-
 // Second QRS detector, used beside ecg.DetectRPeaks so that the agreement of
 // two independent detectors measures signal quality (bSQI; Li, Clifford &
 // Mark, "Robust heart rate estimation from multiple asynchronous noisy
@@ -12,12 +10,17 @@ import "github.com/afscan/afscan/ecg"
 // detection with an optimized knowledge-based method: evaluation on 11
 // standard ECG databases", PLoS ONE 8(9), 2013: band-pass 8–20 Hz, square,
 // a QRS-wide (97 ms) and a beat-wide (611 ms) moving average; blocks where the
-// first exceeds the second plus β·mean (β = 0.08) and that are at least one
-// QRS wide hold one beat each.
+// first exceeds the second plus β·mean (β = 0.08) and that are at least half
+// a QRS wide hold one beat each. Departure from the paper, for speed: the
+// Butterworth band-pass is replaced by a difference of two centred moving
+// averages (1/60 s minus 1/17 s, zero phase, pass band about 8–25 Hz), which
+// costs two additions per sample instead of a recursive filter run twice.
 
 const (
-	elgendiLowHz     = 8
-	elgendiHighHz    = 20
+	// Moving-average lengths of the band-pass: a 1/60 s average has its
+	// first zero at 60 Hz (mains), a 1/17 s one passes only below ≈ 8 Hz.
+	elgendiShortHz   = 60
+	elgendiLongHz    = 17
 	elgendiQRSWinMs  = 97
 	elgendiBeatWinMs = 611
 	elgendiBeta      = 0.08
@@ -28,6 +31,9 @@ const (
 // allocate.
 type elgendiScratch struct {
 	bp, sq, cum []float64
+	// powerMV2 is the mean power of the band-passed signal of the last
+	// call (mV²), for the QRS-band power ratio.
+	powerMV2 float64
 }
 
 func growFloat(b []float64, n int) []float64 {
@@ -49,15 +55,25 @@ func growInt(b []int, n int) []int {
 func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []int {
 	dst = dst[:0]
 	n := len(x)
+	s.powerMV2 = 0
 	if n < 3 {
 		return dst
 	}
 	s.bp = growFloat(s.bp, n)
 	s.sq = growFloat(s.sq, n)
 	s.cum = growFloat(s.cum, n+1)
-	ecg.Bandpass(s.bp, x, sampleRateHz, elgendiLowHz, elgendiHighHz)
-	var mean float64
 	s.cum[0] = 0
+	for i, v := range x {
+		s.cum[i+1] = s.cum[i] + v
+	}
+	ls := max(1, int(sampleRateHz/elgendiShortHz/2))
+	ll := max(ls+1, int(sampleRateHz/elgendiLongHz/2))
+	for i := range s.bp {
+		a0, a1 := max(0, i-ls), min(n, i+ls+1)
+		b0, b1 := max(0, i-ll), min(n, i+ll+1)
+		s.bp[i] = (s.cum[a1]-s.cum[a0])/float64(a1-a0) - (s.cum[b1]-s.cum[b0])/float64(b1-b0)
+	}
+	var mean float64
 	for i, v := range s.bp {
 		q := v * v
 		s.sq[i] = q
@@ -65,6 +81,7 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 		s.cum[i+1] = s.cum[i] + q
 	}
 	mean /= float64(n)
+	s.powerMV2 = mean
 	if mean == 0 {
 		return dst
 	}
@@ -72,13 +89,22 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	w2 := max(1, int(elgendiBeatWinMs*sampleRateHz/1000+0.5))
 	refr := int(refractoryMs * sampleRateHz / 1000)
 	offset := elgendiBeta * mean
-	ma := func(i, w int) float64 {
-		lo, hi := max(0, i-w/2), min(n, i+w/2+1)
-		return (s.cum[hi] - s.cum[lo]) / float64(hi-lo)
+	// above[i] reports whether the QRS-wide average exceeds the beat-wide
+	// one plus the offset; stored in s.bp, which is no longer needed.
+	h1, h2 := w1/2, w2/2
+	for i := range n {
+		lo1, hi1 := max(0, i-h1), min(n, i+h1+1)
+		lo2, hi2 := max(0, i-h2), min(n, i+h2+1)
+		m1 := (s.cum[hi1] - s.cum[lo1]) * float64(hi2-lo2)
+		m2 := (s.cum[hi2]-s.cum[lo2])*float64(hi1-lo1) + offset*float64(hi1-lo1)*float64(hi2-lo2)
+		s.bp[i] = 0
+		if m1 > m2 {
+			s.bp[i] = 1
+		}
 	}
 	start := -1
 	for i := 0; i <= n; i++ {
-		in := i < n && ma(i, w1) > ma(i, w2)+offset
+		in := i < n && s.bp[i] > 0
 		switch {
 		case in && start < 0:
 			start = i

@@ -35,9 +35,6 @@ const (
 	// 40 Hz removes mains and muscle noise (monitoring bandwidth).
 	filterLowHz  = 0.5
 	filterHighHz = 40
-	// qrsBand for the pSQI power ratio (Li et al. 2008).
-	qrsBandLowHz  = 5
-	qrsBandHighHz = 15
 	// fiducialMs: half-width of the window in which a detection is moved
 	// onto the largest positive deflection of the polarity-corrected signal.
 	fiducialMs = 50
@@ -98,7 +95,7 @@ type Extractor struct {
 	rs     rrScratch
 	ms     morphScratch
 	x, y   []float64
-	q, oob []float64
+	oob    []float64
 	peaksA []int
 	peaksB []int
 	peaks  []int
@@ -209,11 +206,9 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 	bsqi := agreement(e.peaksA, e.peaksB, msToSamples(agreementToleranceMs, fs))
 	kurt := kurtosis(y)
 	vy := variance(y)
-	e.q = growFloat(e.q, n)
-	q := ecg.Bandpass(e.q, x, fs, qrsBandLowHz, qrsBandHighHz)
 	vOOB := variance(e.oob)
 	if vy > 0 {
-		f[fQRSPowerRatio] = variance(q) / vy
+		f[fQRSPowerRatio] = math.Min(e.elg.powerMV2/vy, 10)
 	}
 	if vy+vOOB > 0 {
 		f[fBaselinePowerRatio] = vOOB / (vy + vOOB)

@@ -43,14 +43,15 @@ const (
 	pSearchStartMs = 250
 	pSearchEndMs   = 30
 	pPresentCorr   = 0.5
-	// f-wave spectrum: the residual is decimated to 100 Hz and analysed
-	// with Welch's method, 256-point Hann segments, 50% overlap.
-	fwaveDecim   = 3
-	fwaveSegLen  = 256
+	// f-wave spectrum: the residual is decimated to 50 Hz (block averages,
+	// first zero at 50 Hz) and analysed with Welch's method, 128-point Hann
+	// segments (2.56 s, 0.39 Hz bins), 50% overlap; "total" is 1–24 Hz.
+	fwaveDecim   = 6
+	fwaveSegLen  = 128
 	fwaveLowHz   = 4
 	fwaveHighHz  = 10
 	fwaveTotLoHz = 1
-	fwaveTotHiHz = 40
+	fwaveTotHiHz = 24
 	fwavePeakHz  = 1 // half-width of the dominant-peak band for concentration
 )
 
@@ -321,12 +322,15 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 	}
 	_, rms := meanStd(s.resid)
 	f[fResidRMSRel] = rms
-	// Decimate by averaging (fs/3 = 100 Hz at the internal rate).
+	// Decimate by block averaging (fs/6 = 50 Hz at the internal rate).
 	nd := n / fwaveDecim
 	s.dec = growFloat(s.dec, nd)
 	for i := range nd {
-		k := i * fwaveDecim
-		s.dec[i] = (s.resid[k] + s.resid[k+1] + s.resid[k+2]) / 3
+		var acc float64
+		for _, v := range s.resid[i*fwaveDecim : (i+1)*fwaveDecim] {
+			acc += v
+		}
+		s.dec[i] = acc / fwaveDecim
 	}
 	fsd := fs / fwaveDecim
 	if s.fft == nil {

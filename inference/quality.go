@@ -8,9 +8,10 @@ import "math"
 //     Meas. 29, 2008; Clifford, Behar, Li & Rezek, "Signal quality indices
 //     and data fusion for determining clinical acceptability of
 //     electrocardiograms", Physiol. Meas. 33, 2012.
-//   - pSQI, the share of power in the QRS band 5–15 Hz: the same papers
-//     (there relative to 5–40 Hz; here relative to the analysed 0.5–40 Hz
-//     band, which also penalises baseline wander).
+//   - pSQI, the share of power in the QRS band: the same papers (there
+//     5–15 Hz relative to 5–40 Hz; here the QRS-enhancing band of the second
+//     detector relative to the analysed 0.5–40 Hz band, which also penalises
+//     baseline wander, and saves one filter pass).
 //   - Flat-line and clipping fractions: Clifford et al. 2012 (fSQI, the
 //     fraction of samples stuck at the rails).
 
@@ -82,9 +83,14 @@ func flatFraction(x []float64, sampleRateHz float64) float64 {
 	}
 	flat := 0
 	for s := range nSeg {
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, v := range x[s*seg : (s+1)*seg] {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		w := x[s*seg : (s+1)*seg]
+		lo, hi := w[0], w[0]
+		for _, v := range w {
+			if v < lo {
+				lo = v
+			} else if v > hi {
+				hi = v
+			}
 		}
 		if hi-lo < flatPeakToPeakMV {
 			flat++
@@ -103,7 +109,11 @@ func clipFraction(x []float64, sampleRateHz float64) float64 {
 	}
 	lo, hi := x[0], x[0]
 	for _, v := range x {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		if v < lo {
+			lo = v
+		} else if v > hi {
+			hi = v
+		}
 	}
 	if lo == hi {
 		return 0

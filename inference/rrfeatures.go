@@ -269,20 +269,22 @@ func median(sorted []float64) float64 {
 }
 
 // meanStd returns the mean and population standard deviation; 0, 0 for none.
+// One pass with a shift (the first value) keeps it numerically stable for
+// signals with a large offset.
 func meanStd(x []float64) (mean, sd float64) {
 	if len(x) == 0 {
 		return 0, 0
 	}
+	k := x[0]
+	var s, ss float64
 	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	var ss float64
-	for _, v := range x {
-		d := v - mean
+		d := v - k
+		s += d
 		ss += d * d
 	}
-	return mean, math.Sqrt(ss / float64(len(x)))
+	n := float64(len(x))
+	m := s / n
+	return k + m, math.Sqrt(math.Max(0, ss/n-m*m))
 }
 
 // autocorr is the lag-k autocorrelation of x about mean; 0 when undefined.
