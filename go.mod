@@ -2,6 +2,8 @@ module github.com/afscan/afscan
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/gin-gonic/gin v1.12.0

@@ -22,7 +22,7 @@ type dhfOptions struct {
 func newDHFCmd(m *Main) *cobra.Command {
 	var o dhfOptions
 	cmd := &cobra.Command{
-		Use:   "dhf --out DIR [--results go-test.json] [--report DIR] [--vulns FILE]",
+		Use:   "dhf --out DIR [--results go-test.json] [--report DIR]... [--vulns FILE]",
 		Short: "Build the design history file bundle: classification, requirements, risks, trace, validation, model card, SBOM, OpenAPI",
 		Long: `dhf runs the generators and gathers the design history file into DIR: the intended use
 and its IMDRF / MDR / IEC 62304 classification, the requirements and the ISO 14971 risk
@@ -160,14 +160,19 @@ func (m *Main) runDHF(cmd *cobra.Command, o dhfOptions) error {
 
 	// Validation and model.
 	const secVal, secModel = "Clinical performance validation", "Model"
-	if o.report == "" {
+	if len(o.reports) == 0 {
 		b.Missing = append(b.Missing, dhf.Missing{Section: secVal, Title: "Validation report", Reason: "no validation report given (--report)"})
-	} else {
-		dir := o.report
+	}
+	for _, r := range o.reports {
+		dir := r
 		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 			dir = filepath.Dir(dir)
 		}
-		arts, err := dhf.ReadDirArtifacts(dir, "validation", secVal)
+		prefix := "validation"
+		if len(o.reports) > 1 {
+			prefix += "/" + filepath.Base(filepath.Clean(dir))
+		}
+		arts, err := dhf.ReadDirArtifacts(dir, prefix, secVal)
 		if err != nil {
 			return usageErr{err}
 		}

@@ -25,15 +25,15 @@ func init() { register(newSBOMCmd) }
 
 // sbomOptions are the flags shared by afscan sbom and afscan dhf.
 type sbomOptions struct {
-	report    string // validation report.json or the directory holding it
-	vulns     string // govulncheck -json output of this build
-	baseline  string // govulncheck -json output of an earlier build
-	moduleDir string // module source for the dependency graph
+	reports   []string // validation report.json files or the directories holding them
+	vulns     string   // govulncheck -json output of this build
+	baseline  string   // govulncheck -json output of an earlier build
+	moduleDir string   // module source for the dependency graph
 }
 
 func (o *sbomOptions) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.report, "report", "", "validation report.json (or its directory): lists the validation data set")
+	f.StringArrayVar(&o.reports, "report", nil, "validation report.json (or its directory), repeatable: lists each validation data set")
 	f.StringVar(&o.vulns, "vulns", "", "govulncheck -json output for this build: VEX statements")
 	f.StringVar(&o.baseline, "vulns-baseline", "", "govulncheck -json output of an earlier build: what it found and --vulns no longer finds is recorded as fixed")
 	f.StringVar(&o.moduleDir, "module-dir", "", "module source directory for the dependency graph (go list -deps; default: the go.mod above the working directory when it is this binary's module)")
@@ -138,14 +138,17 @@ func (m *Main) buildBOM(ctx context.Context, o sbomOptions) (*sbom.BOM, error) {
 		DownloadLocation: "https://physionet.org/content/challenge-2017/1.0.0/",
 		Supplier:         sbom.Supplier{Type: "Organization", Name: "PhysioNet"},
 	})
-	if o.report != "" {
-		ds, model, err := readReport(o.report)
+	for _, r := range o.reports {
+		ds, reportModel, err := readReport(r)
 		if err != nil {
 			return nil, usageErr{err}
 		}
 		opts.Datasets = append(opts.Datasets, ds)
-		if opts.Model == nil && model != nil {
-			opts.Model = model
+		if reportModel != nil && opts.Model != nil && reportModel.SHA256 != opts.Model.SHA256 {
+			fmt.Fprintf(m.Stderr, "afscan sbom: warning: %s validated model %s, not the embedded %s\n", r, reportModel.SHA256, opts.Model.SHA256)
+		}
+		if opts.Model == nil {
+			opts.Model = reportModel
 		}
 	}
 	var err error
