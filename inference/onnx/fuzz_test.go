@@ -19,8 +19,8 @@ func replaceMeta(t testing.TB, b []byte, old, new string) []byte {
 	return out
 }
 
-// FuzzLoad feeds Load garbage and mangled models: it must return an error
-// or a working model, never panic.
+// FuzzLoad feeds Load and ParseForest garbage and mangled models: they must
+// return an error or a working model, never panic.
 //
 // Verifies: SRS-CLS-005
 func FuzzLoad(f *testing.F) {
@@ -39,6 +39,7 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseForest(b) // must not panic either
 		m, err := Load(b)
 		if err != nil {
 			return

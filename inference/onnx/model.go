@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -31,15 +32,29 @@ type Model struct {
 
 // Load parses an afscan ONNX model: one float32 input "features" of shape
 // [1, F], one output "probabilities" of shape [1, 4], metadata_props holding
-// F comma-separated feature names under "feature_names". It runs the graph
-// once on a zero vector to check it executes and yields 4 probabilities.
-// Garbage input returns an error wrapping ErrBadModel and never panics.
+// F comma-separated feature names under "feature_names". Only graphs exactly
+// as MarshalONNX writes them are accepted (the file must re-marshal to the
+// same bytes): a mangled or foreign graph could otherwise make the runtime
+// allocate without bound. Load runs the graph once on a zero vector to check
+// it executes and yields 4 probabilities. Garbage input returns an error
+// wrapping ErrBadModel and never panics.
 func Load(onnxBytes []byte) (m *Model, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			m, err = nil, fmt.Errorf("%w: %v", ErrBadModel, r)
 		}
 	}()
+	f, err := ParseForest(onnxBytes)
+	if err != nil {
+		return nil, err
+	}
+	canon, err := f.MarshalONNX()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
+	}
+	if !bytes.Equal(canon, onnxBytes) {
+		return nil, fmt.Errorf("%w: not a canonical afscan tree-ensemble graph", ErrBadModel)
+	}
 	g, err := gonnx.NewModelFromBytes(onnxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)

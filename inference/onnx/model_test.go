@@ -253,3 +253,28 @@ func TestMarshalIsDeterministicAndValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestParseForestRoundTrips checks that ParseForest recovers a forest that
+// marshals to the very same bytes.
+func TestParseForestRoundTrips(t *testing.T) {
+	f := randomForest(4, 12, 24, 4)
+	f.Meta = [][2]string{{"k", "v"}}
+	a, err := f.MarshalONNX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ParseForest(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := g.MarshalONNX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Fatal("ParseForest(MarshalONNX(f)) marshals to different bytes")
+	}
+	if _, err := ParseForest([]byte("garbage")); !errors.Is(err, ErrBadModel) {
+		t.Fatalf("got %v for garbage, want ErrBadModel", err)
+	}
+}
