@@ -404,3 +404,37 @@ func BenchmarkReadRecord(b *testing.B) {
 		}
 	})
 }
+
+// FuzzReadRecord feeds arbitrary header text and signal bytes through
+// ReadRecordFS: it must never panic, and a record it returns must have
+// equally long leads that the signal file really holds.
+//
+// Verifies: SRS-IO-006
+func FuzzReadRecord(f *testing.F) {
+	hea, err := os.ReadFile("testdata/100s.hea")
+	if err != nil {
+		f.Fatal(err)
+	}
+	dat, err := os.ReadFile("testdata/100s.dat")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(strings.ReplaceAll(string(hea), "100s", "x"), dat[:600])
+	f.Add("x 1 300 4 05:05:15 1/05/2000\nx.dat 16+24 1000/mV 16 0 -127 0 0 ECG\n", make([]byte, 32))
+	f.Add("x 2 250\nx.dat 8 1 8 0 100\nx.dat 8 2/uV\n", []byte{1, 2, 3, 4, 5})
+	f.Add("x 1 360 0\nx.dat 311 200\n", []byte{0x01, 0xfc, 0x0f, 0x20, 0x05, 0x80})
+	f.Fuzz(func(t *testing.T, hea string, dat []byte) {
+		r, err := ReadRecordFS(mapFS(hea, dat), "x")
+		if err != nil {
+			return
+		}
+		for _, l := range r.Leads {
+			if len(l.Samples) != len(r.Leads[0].Samples) {
+				t.Fatalf("leads of %d and %d samples", len(l.Samples), len(r.Leads[0].Samples))
+			}
+		}
+		if n := len(r.Leads); n > 0 && int64(len(r.Leads[0].Samples))*int64(n) > 8*int64(len(dat)) {
+			t.Fatalf("%d×%d samples from %d bytes", n, len(r.Leads[0].Samples), len(dat))
+		}
+	})
+}
