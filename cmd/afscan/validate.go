@@ -55,8 +55,12 @@ as an inconclusive call.
 
 Acceptance criteria (YAML, --criteria; default: the built-in
 validation/criteria/default.yaml) are lines "metric op number", op one of
->= <= > < ==, e.g. "af.sensitivity.ci95_lower >= 0.90". Metrics:
-  ` + strings.Join(validation.Metrics(), "\n  ") + `
+>= <= > < ==, e.g. "af.sensitivity.ci95_lower >= 0.90". Metrics (append
+.ci95_lower or .ci95_upper for a bound of the 95% interval):
+  af.{sensitivity,specificity,ppv,f1}
+  per_class.{N,A,O,~}.{sensitivity,specificity,ppv,f1}
+  cinc2017_f1  inconclusive_rate  error_rate
+and, without intervals: af.auc af.brier af.ece n_records n_errors.
 
 Exit status: 0 all criteria met; 1 a criterion failed; 2 usage, data or criteria error.`,
 		Example: `  afscan validate --data ~/.cache/afscan/data/4c7f7f72af37af61/training2017 \
