@@ -12,11 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference"
 	"github.com/afscan/afscan/internal/fake"
+	"go.uber.org/goleak"
 )
 
 // testSet writes a small CinC-style data set: WFDB records whose names
@@ -232,12 +235,41 @@ func TestRunDataSetErrors(t *testing.T) {
 	}
 }
 
+// cancelAfter cancels the run's context on its n-th call.
+type cancelAfter struct {
+	scripted
+	n      atomic.Int32
+	after  int32
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Classify(ctx context.Context, rec *ecg.Record) (inference.Result, error) {
+	if c.n.Add(1) == c.after {
+		c.cancel()
+	}
+	return c.scripted.Classify(ctx, rec)
+}
+
 func TestRunCancelled(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	dir := testSet(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Run(ctx, scripted{}, testOptions(dir)); !errors.Is(err, context.Canceled) {
-		t.Errorf("got %v, want context.Canceled", err)
+		t.Errorf("before the run: got %v, want context.Canceled", err)
+	}
+	// Cancelled mid-run: Run stops early, returns the cause and leaves no
+	// goroutine behind.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	c := &cancelAfter{after: 3, cancel: cancel}
+	opts := testOptions(dir)
+	opts.Workers = 2
+	if _, err := Run(ctx, c, opts); !errors.Is(err, context.Canceled) {
+		t.Errorf("mid-run: got %v, want context.Canceled", err)
+	}
+	if n := c.n.Load(); n > 6 {
+		t.Errorf("mid-run: classifier ran %d times after cancelling at 3", n)
 	}
 }
 
