@@ -17,9 +17,11 @@
 //
 // A record that cannot be read or classified is an error row: it appears in
 // predictions.csv and the report with its reason, and it is scored as an
-// inconclusive call ("~", as the challenge treats a missing answer), so it
-// lowers the sensitivity of its reference class and raises the inconclusive
-// rate instead of silently leaving the denominator.
+// inconclusive call ("~", as the challenge treats a missing answer): it
+// lowers the per-class sensitivity of its reference class and the CinC
+// score, raises the inconclusive and error rates (n_errors, error_rate; the
+// shipped criteria require none), and never silently leaves a denominator.
+// Like every inconclusive call it is outside the AF-vs-rest figures.
 //
 // Units: proportions are in [0, 1]; durations in seconds (…S) or
 // time.Duration; heart rate in beats per minute.
