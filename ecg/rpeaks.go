@@ -133,11 +133,10 @@ func (o Options) withDefaults() Options {
 // one Detector must not be used from several goroutines at once; create
 // one per goroutine. The zero value is not usable: call NewDetector.
 type Detector struct {
-	opts  Options
-	bp    []float64 // band-passed signal
-	mwi   []float64 // integrated squared derivative
-	cand  []candidate
-	trace func(string)
+	opts Options
+	bp   []float64 // band-passed signal
+	mwi  []float64 // integrated squared derivative
+	cand []candidate
 }
 
 // candidate is a local maximum of the integrated signal.
@@ -369,9 +368,6 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 		}
 		if lastIdx >= 0 && c.idx-lastIdx < refractory {
 			continue
-		}
-		if d.trace != nil {
-			d.trace(fmt.Sprintf("%d val %.4g th %.4g spk %.4g npk %.4g slope %.4g last %.4g rr %.0f", c.idx, c.val, threshold(), spk, npk, maxSlope(bp, c.idx, slopeHalf), lastSlope, rrTypical()))
 		}
 		if c.val > threshold() {
 			s := maxSlope(bp, c.idx, slopeHalf)
