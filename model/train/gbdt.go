@@ -38,7 +38,7 @@ type Params struct {
 
 // DefaultParams are the starting point of the cross-validated search.
 func DefaultParams() Params {
-	return Params{Rounds: 300, Depth: 5, LearningRate: 0.1, L2: 1, RowSubsample: 0.8,
+	return Params{Rounds: 150, Depth: 5, LearningRate: 0.1, L2: 1, RowSubsample: 0.8,
 		FeatureSubsample: 0.8, MaxBins: 64, ClassWeightPower: 0.5, Seed: 1}
 }
 
@@ -344,3 +344,15 @@ func softmaxInto(dst, z []float64) {
 }
 
 func onnxSoftmax(dst, z []float64, temperature float64) { onnx.Softmax(dst, z, temperature) }
+
+// SearchGrid is the hyper-parameter grid `afscan train --search`
+// cross-validates (rounds are chosen per candidate at checkpoints).
+func SearchGrid() []Params {
+	var out []Params
+	for _, c := range [][3]float64{{4, 0.1, 0.5}, {6, 0.1, 0.5}, {6, 0.05, 0.5}, {6, 0.05, 1}, {5, 0.05, 0}} {
+		p := DefaultParams()
+		p.Rounds, p.Depth, p.LearningRate, p.ClassWeightPower = 250, int(c[0]), c[1], c[2]
+		out = append(out, p)
+	}
+	return out
+}
