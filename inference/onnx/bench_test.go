@@ -1,9 +1,12 @@
 package onnx
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/afscan/afscan/model"
 )
 
 // BenchmarkPredict measures model-only latency of one feature vector:
@@ -35,4 +38,71 @@ func BenchmarkPredict(b *testing.B) {
 			}
 		})
 	}
+}
+
+// embeddedInputs returns n feature vectors for the embedded model that sit on
+// its thresholds or one float32 step away, the hardest inputs for parity.
+func embeddedInputs(tb testing.TB, n int) (*Forest, [][]float32) {
+	tb.Helper()
+	f, err := ParseForest(model.ONNX)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	byFeature := make([][]float32, len(f.FeatureNames))
+	for _, t := range f.Trees {
+		for d, fi := range t.Feature {
+			if t.Threshold[d] < math.MaxFloat32 {
+				byFeature[fi] = append(byFeature[fi], t.Threshold[d])
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = make([]float32, len(f.FeatureNames))
+		for j := range out[i] {
+			if len(byFeature[j]) == 0 {
+				continue
+			}
+			v := byFeature[j][r.IntN(len(byFeature[j]))]
+			switch r.IntN(3) {
+			case 1:
+				v = math.Nextafter32(v, float32(math.Inf(1)))
+			case 2:
+				v = math.Nextafter32(v, float32(math.Inf(-1)))
+			}
+			out[i][j] = v
+		}
+	}
+	return f, out
+}
+
+// BenchmarkEmbeddedModel measures model-only latency of the shipped model:
+// gonnx against the plain-Go pass of the same trees.
+func BenchmarkEmbeddedModel(b *testing.B) {
+	f, inputs := embeddedInputs(b, 64)
+	m, err := Load(model.ONNX)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("gonnx", func(b *testing.B) {
+		b.ReportAllocs()
+		p := make([]float32, NumClasses)
+		i := 0
+		for b.Loop() {
+			if err := m.Predict(p, inputs[i%len(inputs)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("plainGo", func(b *testing.B) {
+		b.ReportAllocs()
+		p := make([]float64, NumClasses)
+		i := 0
+		for b.Loop() {
+			f.Predict(p, inputs[i%len(inputs)])
+			i++
+		}
+	})
 }

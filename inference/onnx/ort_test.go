@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/afscan/afscan/model"
 )
 
 // ortNodeModules finds the node_modules holding onnxruntime-node that
@@ -115,4 +117,34 @@ func TestParityWithOnnxruntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkORTParity(t, b, inputs, 0)
+}
+
+// TestEmbeddedModelOnnxruntime runs the shipped model through gonnx, the
+// plain-Go pass and onnxruntime-node on inputs at its thresholds, and logs
+// onnxruntime-node's model-only latency (for .ci/report.d/30-model.sh).
+//
+// Verifies: SRS-CLS-005
+func TestEmbeddedModelOnnxruntime(t *testing.T) {
+	f, inputs := embeddedInputs(t, 400)
+	m, err := Load(model.ONNX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, NumClasses)
+	var worst float64
+	for _, x := range inputs {
+		if err := m.Predict(got, x); err != nil {
+			t.Fatal(err)
+		}
+		want := f.Predict(nil, x)
+		for c := range want {
+			worst = math.Max(worst, math.Abs(float64(got[c])-want[c]))
+		}
+	}
+	if worst > 1e-5 {
+		t.Fatalf("gonnx vs plain Go: largest difference %g, want ≤ 1e-5", worst)
+	}
+	t.Logf("gonnx vs plain Go on %d threshold inputs: largest difference %g", len(inputs), worst)
+	ns := checkORTParity(t, model.ONNX, inputs, 2000)
+	t.Logf("onnxruntime-node 1.30.0 model-only latency: %.1f µs/run (1 thread, 2000 runs)", ns/1000)
 }
