@@ -356,3 +356,11 @@ func SearchGrid() []Params {
 	}
 	return out
 }
+
+// ChosenParams are DefaultParams with the number of rounds that 5-fold CV
+// chose on the locked training fold (what `afscan train` fits).
+func ChosenParams() Params {
+	p := DefaultParams()
+	p.Rounds = 100
+	return p
+}

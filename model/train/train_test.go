@@ -144,3 +144,14 @@ func TestMetrics(t *testing.T) {
 		})
 	}
 }
+
+// TestMLPBaselineLearns checks the comparison baseline on synthetic data.
+func TestMLPBaselineLearns(t *testing.T) {
+	train, test := synthetic(4, 1200, 6), synthetic(5, 300, 6)
+	p := DefaultMLPParams()
+	p.Epochs = 20
+	c := ConfusionOf(test.Y, FitMLP(train, p, test))
+	if got := c.CinCScore(); got < 0.6 {
+		t.Fatalf("MLP held-out CinC score %.3f, want ≥ 0.6 (confusion %v)", got, c)
+	}
+}
