@@ -43,13 +43,6 @@ func growFloat(b []float64, n int) []float64 {
 	return b[:n]
 }
 
-func growInt(b []int, n int) []int {
-	if cap(b) < n {
-		return make([]int, 0, n)
-	}
-	return b[:0]
-}
-
 // detectElgendi appends to dst[:0] the sample indices of the beats it finds
 // in x (mV at sampleRateHz) and returns the extended slice.
 func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []int {
