@@ -176,7 +176,9 @@ code{font-size:.9em;word-break:break-all}
 </table>
 
 <h2>ROC and calibration of p(AF)</h2>
-<p class="note">Over records with a rhythm reference (N, A, O) and a call; the red point is the classifier's own AF call on the same records.</p>
+<p class="note">Over records with a rhythm reference (N, A, O) and a call ({{.R.ROC.NPositive}} AF, {{.R.ROC.NNegative}} non-AF); the red point is the classifier's own AF call on the same records.
+Inconclusive calls stay in and count as "not AF" here, so the point can sit below the summary sensitivity, which excludes them.
+Calibration: observed AF frequency per tenth of p(AF) with its Wilson 95% interval.</p>
 <div class="plots"><figure>{{.ROC}}</figure><figure>{{.Cal}}</figure></div>
 
 <h2>Subgroups</h2>
