@@ -19,7 +19,10 @@ const (
 )
 
 // Resample writes to dst src converted from fromHz to toHz by band-limited
-// (windowed-sinc) interpolation and returns dst. When lowering the rate the
+// (windowed-sinc) interpolation and returns dst. When the rates are in a
+// rational ratio p/q with q ≤ 2048 (any two integer rates of 125–1000 Hz)
+// it runs as a polyphase filter with q precomputed kernels; otherwise each
+// output's kernel is interpolated from the tabulated windowed sinc. When lowering the rate the
 // kernel's cut-off follows the new Nyquist frequency, so the output is
 // anti-aliased; when raising it the kernel interpolates without imaging.
 // Output sample i lies at time i/toHz, aligned with src sample 0 at time 0.
@@ -47,12 +50,22 @@ func Resample(dst, src []float64, fromHz, toHz float64) []float64 {
 		copy(dst, src)
 		return dst
 	}
-	table := kaiserSincTable()
 	// Cut-off as a fraction of the source Nyquist frequency.
 	cutoff := resampleRolloff * math.Min(1, ratio)
 	halfWidth := float64(resampleZeros) / cutoff // in source samples
-	last := len(src) - 1
 	step := fromHz / toHz
+	if p, q, ok := rationalStep(step); ok {
+		resamplePolyphase(dst, src, p, q, cutoff, halfWidth)
+		return dst
+	}
+	resampleDirect(dst, src, step, cutoff, halfWidth, kaiserSincTable())
+	return dst
+}
+
+// resampleDirect is Resample computing each output's kernel from the
+// table, for any step (source samples per output sample).
+func resampleDirect(dst, src []float64, step, cutoff, halfWidth float64, table []float64) {
+	last := len(src) - 1
 	for i := range dst {
 		center := float64(i) * step
 		lo := int(math.Ceil(center - halfWidth))
@@ -72,7 +85,69 @@ func Resample(dst, src []float64, fromHz, toHz float64) []float64 {
 		}
 		dst[i] = acc / wsum
 	}
-	return dst
+}
+
+// maxPhases bounds the polyphase table (phases × taps float64 values).
+const maxPhases = 2048
+
+// rationalStep finds the smallest q ≤ maxPhases with step = p/q exactly
+// (to rounding), as for every pair of integer rates in 125–1000 Hz.
+func rationalStep(step float64) (p, q int, ok bool) {
+	for q = 1; q <= maxPhases; q++ {
+		x := step * float64(q)
+		if r := math.Round(x); math.Abs(x-r) < 1e-9*math.Max(1, x) {
+			return int(r), q, true
+		}
+	}
+	return 0, 0, false
+}
+
+// resamplePolyphase is Resample for a step of p/q source samples per
+// output sample: output i = m·q + k lies at source position m·p + k·p/q,
+// so only q distinct kernels (phases) occur. Each is tabulated once,
+// normalised to unit sum like the direct loop's per-sample normalisation,
+// and applied as a plain dot product away from the edges. The kernels are
+// evaluated exactly rather than read from the table.
+func resamplePolyphase(dst, src []float64, p, q int, cutoff, halfWidth float64) {
+	i0Beta := besselI0(resampleKaiserBeta)
+	oLo := -int(math.Ceil(halfWidth))
+	oHi := int(math.Ceil(halfWidth))
+	taps := oHi - oLo + 1
+	w := make([]float64, q*taps)
+	for k := range q {
+		frac := float64((k*p)%q) / float64(q)
+		ws := w[k*taps : (k+1)*taps]
+		var sum float64
+		for o := oLo; o <= oHi; o++ {
+			d := math.Abs(frac - float64(o))
+			if d > halfWidth {
+				continue
+			}
+			v := kaiserSinc(d*cutoff, i0Beta)
+			ws[o-oLo] = v
+			sum += v
+		}
+		for i := range ws {
+			ws[i] /= sum
+		}
+	}
+	n, last := len(src), len(src)-1
+	for i := range dst {
+		m, k := i/q, i%q
+		base := m*p + (k*p)/q + oLo
+		ws := w[k*taps : (k+1)*taps]
+		var acc float64
+		if base >= 0 && base+taps <= n {
+			for t, x := range src[base : base+taps] {
+				acc += ws[t] * x
+			}
+		} else {
+			for t, wt := range ws {
+				acc += wt * src[min(max(base+t, 0), last)]
+			}
+		}
+		dst[i] = acc
+	}
 }
 
 // kaiserSincTable tabulates the right half of the Kaiser-windowed sinc,
@@ -83,16 +158,24 @@ func kaiserSincTable() []float64 {
 	table := make([]float64, n+1)
 	i0Beta := besselI0(resampleKaiserBeta)
 	for k := range n {
-		x := float64(k) / resampleTablePerZero
-		s := 1.0
-		if k > 0 {
-			s = math.Sin(math.Pi*x) / (math.Pi * x)
-		}
-		r := x / resampleZeros
-		w := besselI0(resampleKaiserBeta*math.Sqrt(max(0, 1-r*r))) / i0Beta
-		table[k] = s * w
+		table[k] = kaiserSinc(float64(k)/resampleTablePerZero, i0Beta)
 	}
 	return table
+}
+
+// kaiserSinc is sinc(x)·w(x/resampleZeros) for x ≥ 0 in zero crossings,
+// w the Kaiser window of β = resampleKaiserBeta (i0Beta = I0(β)); zero
+// beyond resampleZeros.
+func kaiserSinc(x, i0Beta float64) float64 {
+	if x >= resampleZeros {
+		return 0
+	}
+	s := 1.0
+	if x > 0 {
+		s = math.Sin(math.Pi*x) / (math.Pi * x)
+	}
+	r := x / resampleZeros
+	return s * besselI0(resampleKaiserBeta*math.Sqrt(max(0, 1-r*r))) / i0Beta
 }
 
 // besselI0 is the modified Bessel function of the first kind, order 0, by

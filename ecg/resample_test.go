@@ -21,6 +21,8 @@ func TestResampleSine(t *testing.T) {
 		{125, 1000, 30, 2e-3},
 		{300, 360, 25, 1e-3},
 		{500, 300, 40, 2e-3},
+		{360, 300 * math.Sqrt2, 10, 1e-3}, // no rational ratio: direct path
+		{250.5, 360, 15, 1e-3},            // 501 phases
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%g to %g Hz, %g Hz tone", tc.fromHz, tc.toHz, tc.freqHz), func(t *testing.T) {
