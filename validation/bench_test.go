@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference"
 	"github.com/afscan/afscan/inference/input"
 	"github.com/afscan/afscan/internal/dataset"
 	"github.com/afscan/afscan/internal/fake"
@@ -53,4 +54,31 @@ func BenchmarkSummarize(b *testing.B) {
 	for b.Loop() {
 		Summarize(preds, DefaultResamples, DefaultSeed)
 	}
+}
+
+// BenchmarkRunCinC2017 is the full validation run with the real classifier
+// (inference.NewDefault, the embedded model) on all 7,249 CinC 2017
+// records, both cores, outputs rendered. Target: under 10 s on 2 cores.
+func BenchmarkRunCinC2017(b *testing.B) {
+	dir := dataset.ForTest(b, dataset.CinC2017)
+	c, err := inference.NewDefault()
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{DataDir: dir, ReadRecord: input.ReadFile}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Run(context.Background(), c, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.NRecords != 7249 {
+			b.Fatalf("got %d records", r.NRecords)
+		}
+		if err := Write(b.TempDir(), r); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(r.CinC2017F1), "cinc_score")
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/7249, "ms/record")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference"
 	"github.com/afscan/afscan/inference/input"
 	"github.com/afscan/afscan/validation"
 	"github.com/afscan/afscan/validation/criteria"
@@ -211,7 +212,7 @@ func withCI(v validation.Num, ci [2]validation.Num) string {
 	return fmt.Sprintf("%s [%s, %s]", fmtFig(v), fmtFig(ci[0]), fmtFig(ci[1]))
 }
 
-// defaultClassifier loads the embedded model.
+// defaultClassifier loads the embedded model with its operating point.
 func defaultClassifier() (validation.Classifier, error) {
-	return nil, errors.New("the default classifier (inference.NewDefault) is not built into this binary yet")
+	return inference.NewDefault()
 }
