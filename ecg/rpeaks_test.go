@@ -174,3 +174,30 @@ func BenchmarkDetectRPeaks60s(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x)), "ns/sample")
 }
+
+func ExampleDetector() {
+	// A Detector reuses its buffers across calls (one per goroutine); here
+	// with a narrower band-pass than the default and two 9 s strips at 300 Hz.
+	d := ecg.NewDetector(ecg.Options{LowHz: 8, HighHz: 20})
+	var peaks []int
+	for _, rrS := range []float64{0.6, 1.1} {
+		x := make([]float64, 9*300)
+		for i := range x {
+			t := float64(i) / 300
+			for r := 0.4; r < 9; r += rrS {
+				dq := (t - r) / 0.012
+				x[i] -= 0.9 * math.Exp(-dq*dq/2) // inverted lead
+			}
+		}
+		var err error
+		if peaks, err = d.Detect(peaks, x, 300); err != nil {
+			fmt.Println(err)
+			return
+		}
+		rr := ecg.IntervalsRR(nil, peaks, 300)
+		fmt.Printf("%d beats, first RR %.0f ms\n", len(peaks), rr[0])
+	}
+	// Output:
+	// 15 beats, first RR 600 ms
+	// 8 beats, first RR 1100 ms
+}
