@@ -225,7 +225,7 @@ func TestNTIAMinimumElements(t *testing.T) {
 
 // TestVEXStatements derives each status from govulncheck's reachability.
 //
-// Verifies: SRS-REG-003, SRS-SEC-005
+// Verifies: SRS-REG-003
 func TestVEXStatements(t *testing.T) {
 	b := fixtureBOM(t, created)
 	type st struct{ ref, status, justification string }
