@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/afscan/afscan/api"
+)
+
+// serveConfig is `afscan serve`'s configuration: flags, then AFSCAN_
+// environment variables, then these defaults.
+type serveConfig struct {
+	Addr         string
+	DataDir      string
+	KeysFile     string
+	AuditFile    string
+	TLSCert      string
+	TLSKey       string
+	RequireTLS   bool
+	MaxBodyBytes int64
+	MaxInFlight  int
+	LogLevel     string
+	LogFormat    string
+}
+
+// serveDeps are what `afscan serve` builds on; tests swap the classifier and
+// learn the listening address.
+type serveDeps struct {
+	newClassifier func(ctx context.Context) (api.Classifier, error)
+	onListen      func(net.Addr)
+}
+
+func newServeCmd(m *Main, deps serveDeps) *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP inference service (POST /v1/classify)",
+		Long: `Run the HTTP inference service of DESIGN.md on the embedded model.
+
+With no flags it listens on 127.0.0.1:8080 and keeps its key store and
+audit log in the data directory (default: the user's config directory
+/afscan). On first start it creates an API key and prints it once on stdout;
+manage keys with 'afscan keys'. There is no default key.
+
+Every flag can also be set as an AFSCAN_ environment variable
+(--data-dir → AFSCAN_DATA_DIR); flags win.`,
+		Example: `  afscan serve
+  afscan serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --require-tls`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := m.flagsFromEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			return m.serve(cmd.Context(), cfg, deps)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address (host:port)")
+	f.StringVar(&cfg.DataDir, "data-dir", "", "directory of the key store and audit log (default: user config dir/afscan)")
+	f.StringVar(&cfg.KeysFile, "keys-file", "", "API key store (default: DATA-DIR/keys.json); may be a mounted Secret")
+	f.StringVar(&cfg.AuditFile, "audit-file", "", "audit log (default: DATA-DIR/audit.log)")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain; with --tls-key serves TLS 1.2+ only")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.BoolVar(&cfg.RequireTLS, "require-tls", false, "refuse to listen on a non-loopback address without TLS")
+	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest accepted request body (2 MiB holds a 60 s strip at 1 kHz)")
+	f.IntVar(&cfg.MaxInFlight, "max-in-flight", 0, "concurrent classify requests before 503 (default 4×CPUs)")
+	f.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&cfg.LogFormat, "log-format", "json", "json or text (structured logs on stderr)")
+	return cmd
+}
+
+// flagsFromEnv sets every flag not given on the command line from its
+// AFSCAN_ environment variable, when that is set.
+func (m *Main) flagsFromEnv(fs *pflag.FlagSet) error {
+	var errs []error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || f.Name == "help" {
+			return
+		}
+		if v := m.env(f.Name); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, usageErr{fmt.Errorf("AFSCAN_%s: %w", strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")), err)})
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// resolveDataDir returns the data directory, creating it with mode 0700.
+func resolveDataDir(dir string) (string, error) {
+	if dir == "" {
+		c, err := os.UserConfigDir()
+		if err != nil {
+			return "", usageErr{fmt.Errorf("no data directory: set --data-dir or AFSCAN_DATA_DIR (%v)", err)}
+		}
+		dir = filepath.Join(c, "afscan")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
+	}
+	return dir, nil
+}
+
+func keysPath(dataDir, keysFile string) string {
+	if keysFile != "" {
+		return keysFile
+	}
+	return filepath.Join(dataDir, "keys.json")
+}
+
+// isLoopback reports whether a listen host only accepts local connections.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newLogger(cfg serveConfig, m *Main) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return nil, usageErr{fmt.Errorf("--log-level: %w", err)}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch cfg.LogFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(m.Stderr, opts)), nil
+	}
+	return nil, usageErr{fmt.Errorf("--log-format %q: want json or text", cfg.LogFormat)}
+}
+
+// serve runs the service until ctx is done (SIGTERM or SIGINT in main),
+// then drains in-flight requests and closes the audit log.
+func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error {
+	log, err := newLogger(cfg, m)
+	if err != nil {
+		return err
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return usageErr{errors.New("--tls-cert and --tls-key go together")}
+	}
+	host, _, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return usageErr{fmt.Errorf("--addr %q: %w", cfg.Addr, err)}
+	}
+	if cfg.TLSCert == "" && !isLoopback(host) {
+		if cfg.RequireTLS {
+			return usageErr{fmt.Errorf("--addr %s is not loopback and no --tls-cert is given (--require-tls)", cfg.Addr)}
+		}
+		log.Warn("SERVING PLAIN HTTP ON A NON-LOOPBACK ADDRESS: API keys and ECG data cross the network unencrypted; use --tls-cert/--tls-key or a TLS-terminating proxy, and --require-tls to forbid this",
+			"addr", cfg.Addr)
+	}
+	dataDir, err := resolveDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+
+	keys, err := api.OpenKeyStore(keysPath(dataDir, cfg.KeysFile))
+	if err != nil {
+		return err
+	}
+	if !keys.Exists() {
+		key, info, err := keys.Create("initial", m.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, key)
+		log.Warn("first start: created an API key and printed it once on stdout; it is stored only as a hash, store it now",
+			"key_id", info.ID, "keys_file", keys.Path())
+	} else if keys.Active() == 0 {
+		log.Warn("no active API key: every classify request will be refused; run afscan keys create", "keys_file", keys.Path())
+	}
+
+	auditPath := cfg.AuditFile
+	if auditPath == "" {
+		auditPath = filepath.Join(dataDir, "audit.log")
+	}
+	audit, err := api.OpenAudit(auditPath, api.AuditOptions{Logger: log, Now: m.Now})
+	if err != nil {
+		return err
+	}
+	defer audit.Close()
+
+	clf, err := deps.newClassifier(ctx)
+	if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	srv, err := api.New(api.Options{
+		Classifier:   clf,
+		Decoders:     api.DefaultDecoders(),
+		Keys:         keys,
+		Audit:        audit,
+		Logger:       log,
+		Now:          m.Now,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		MaxInFlight:  cfg.MaxInFlight,
+		TLSCertFile:  cfg.TLSCert,
+		TLSKeyFile:   cfg.TLSKey,
+	})
+	if err != nil {
+		return usageErr{err}
+	}
+	if _, err := srv.HTTPServer(); err != nil { // load the certificate before listening
+		return usageErr{err}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	model := clf.Model()
+	log.Info("listening", "addr", ln.Addr().String(), "tls", srv.TLS(), "data_dir", dataDir,
+		"model", model.Name, "model_version", model.Version, "model_sha256", model.SHA256)
+	if deps.onListen != nil {
+		deps.onListen(ln.Addr())
+	}
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	if err := audit.Close(); err != nil {
+		return fmt.Errorf("close audit log: %w", err)
+	}
+	log.Info("stopped", "audit_file", auditPath)
+	return nil
+}
