@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/afscan/afscan/dhf"
+	"github.com/afscan/afscan/model"
 	"github.com/spdx/tools-golang/tagvalue"
 )
 
@@ -94,7 +95,8 @@ func TestTraceCommand(t *testing.T) {
 }
 
 // TestSBOMCommand writes each format; the tag-value reads back through
-// tools-golang, the validation data set and model come from report.json.
+// tools-golang; the embedded model and the validation data set of
+// report.json are components.
 //
 // Verifies: SRS-REG-003
 func TestSBOMCommand(t *testing.T) {
@@ -106,11 +108,15 @@ func TestSBOMCommand(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%s: exit %d: %s", format, code, stderr)
 		}
+		// The fixture report validated another model than the embedded one.
+		if !strings.Contains(stderr, "not the embedded "+model.SHA256()) {
+			t.Errorf("no warning about the validated model: %q", stderr)
+		}
 		b, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"cinc2017-train", "validation-cinc2017", "afscan-rhythm", strings.Repeat("b", 64), "2026-09-21T14:13:20Z"} {
+		for _, want := range []string{"cinc2017-train", "validation-cinc2017", model.Name, model.SHA256(), strings.Repeat("b", 64), "2026-09-21T14:13:20Z"} {
 			if !bytes.Contains(b, []byte(want)) {
 				t.Errorf("%s lacks %q", format, want)
 			}
