@@ -110,7 +110,7 @@ func (o Options) withDefaults() Options {
 //     detection rules using the MIT/BIH arrhythmia database", IEEE Trans.
 //     Biomed. Eng. 33(12):1157–1165, 1986 (QRS and noise levels as medians
 //     of the last eight peaks, typical RR as the median of eight intervals,
-//     an 8-second learning phase).
+//     an 8-second learning phase, re-learning after 8 s without a beat).
 //
 // Differences from the papers: every filter is zero-phase and specified in
 // hertz or milliseconds, so one design serves 125–1000 Hz without
@@ -315,6 +315,8 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 		lastIdx   = -1  // integrator index of the last QRS
 		lastSlope float64
 		pending   = 0 // first candidate not yet accepted nor passed over by search-back
+		regained  bool
+		regainGap = samplesFor(regainMs, fs)
 	)
 	rrTypical := func() float64 {
 		if rr.n == 0 {
@@ -328,6 +330,7 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 		}
 		lastIdx = c.idx
 		lastSlope = slope
+		regained = false
 		slopeLv.push(slope)
 		qrsLv.push(c.val)
 		spk = qrsLv.median()
@@ -341,7 +344,35 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 		return lastIdx >= 0 && c.idx-lastIdx < tWave && slope < 0.5*lastSlope
 	}
 
-	for i, c := range cands {
+	for i := 0; i < len(cands); i++ {
+		c := cands[i]
+		// Regain: after regainMs without a beat the signal has probably
+		// changed scale (electrode or gain change) and search-back cannot
+		// reach the smaller beats. Re-learn the QRS level from the largest
+		// candidate of each second since the last beat, forget the noise
+		// level, and re-examine those candidates (once per gap).
+		if lastIdx >= 0 && !regained && c.idx-lastIdx > regainGap {
+			regained = true
+			var lv ring8
+			from := lastIdx + refractory
+			for j := pending; j < i; {
+				binEnd := from + second
+				var m float64
+				for ; j < i && cands[j].idx < binEnd; j++ {
+					m = max(m, cands[j].val)
+				}
+				if m > 0 {
+					lv.push(m)
+				}
+				from = binEnd
+			}
+			if lv.n > 0 {
+				qrsLv, noiseLv = lv, ring8{}
+				spk, npk = qrsLv.median(), 0
+				i = pending - 1
+				continue
+			}
+		}
 		// Search back for a beat missed since the last QRS.
 		for lastIdx >= 0 && float64(c.idx-lastIdx) > o.SearchBackRR*rrTypical() {
 			best := -1
@@ -383,6 +414,11 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 	}
 	return dedupe(dst, refractory/2)
 }
+
+// regainMs is how long without a detected beat makes the detector
+// re-learn its QRS level, as Hamilton & Tompkins re-initialise after 8 s
+// (shorter waits took noise in MIT-BIH record 232's long pauses for beats).
+const regainMs = 8000
 
 // ring8 holds the last eight values pushed (Hamilton & Tompkins keep
 // eight-beat histories of peak levels and RR intervals).

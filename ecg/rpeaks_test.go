@@ -47,6 +47,30 @@ func TestDetectRPeaksSynthetic(t *testing.T) {
 	}
 }
 
+// After a sudden tenfold drop in amplitude (electrode or gain change) the
+// detector re-learns its levels (8 s without a beat) and finds the smaller
+// beats again, including those of the gap.
+//
+// Verifies: SRS-QRS-001
+func TestDetectRPeaksAmplitudeDrop(t *testing.T) {
+	for _, rateHz := range []float64{250, 360} {
+		sig := synthECG{rateHz: rateHz, durationS: 60, rrS: regularRR(0.8, 0.05), amplitude: 1, noiseMV: 0.002, seed: 12}
+		x, truth := sig.generate()
+		dropIdx := int(20 * rateHz)
+		for i := dropIdx; i < len(x); i++ {
+			x[i] *= 0.1
+		}
+		peaks, err := ecg.DetectRPeaks(x, rateHz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matched, extra := matchBeats(truth, peaks, rateHz, 0.05)
+		if matched < len(truth)-2 || extra > 0 {
+			t.Errorf("%g Hz: %d of %d beats, %d extra; want all but at most 2 around the drop, none extra", rateHz, matched, len(truth), extra)
+		}
+	}
+}
+
 // Verifies: SRS-QRS-001
 func TestDetectRPeaksErrors(t *testing.T) {
 	tests := []struct {
