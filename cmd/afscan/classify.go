@@ -18,6 +18,19 @@ import (
 	"github.com/afscan/afscan/inference/input"
 )
 
+func init() {
+	register(func(m *Main) *cobra.Command { return newClassifyCmd(m, newDefaultStripClassifier) })
+}
+
+// newDefaultStripClassifier loads the embedded model.
+func newDefaultStripClassifier() (stripClassifier, error) {
+	c, err := inference.NewDefault()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // stripClassifier is what `afscan classify` needs of the model.
 type stripClassifier interface {
 	Classify(ctx context.Context, rec *ecg.Record) (inference.Result, error)

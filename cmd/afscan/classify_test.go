@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,14 +22,19 @@ import (
 const inputTestdata = "../../inference/input/testdata/"
 
 // runClassify drives `afscan classify` built with the given classifier
-// constructor under the real root command, mapping errors to exit statuses
-// as Main.Run does.
+// constructor (in place of the registered one) under the real root command,
+// mapping errors to exit statuses as Main.Run does.
 func runClassify(t *testing.T, newClassifier func() (stripClassifier, error), args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	m := NewMain()
 	m.Stdout, m.Stderr, m.Stdin = &out, &errOut, strings.NewReader("")
 	root := m.rootCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "classify" { // the registered one runs the embedded model
+			root.RemoveCommand(c)
+		}
+	}
 	root.AddCommand(newClassifyCmd(m, newClassifier))
 	root.SetArgs(append([]string{"classify"}, args...))
 	err := root.ExecuteContext(context.Background())
@@ -191,5 +197,59 @@ func TestClassifyErrors(t *testing.T) {
 				t.Errorf("got stderr %q, want it to contain %q", stderr, tc.wantStderr)
 			}
 		})
+	}
+}
+
+// End to end with the embedded model, as users run it: the same strip in
+// every format gets the same call, and --json carries the model's identity.
+//
+// Verifies: SRS-CLS-009
+func TestClassifyRealModel(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.json")
+	if err := os.WriteFile(garbage, []byte(`{"sample_rate_hz": 300, "samples": [1, null]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"classify", "--json"}, allFormats...)
+	args = append(args, garbage)
+	code, stdout, stderr := runMain(t, args...)
+	if code != exitUsage {
+		t.Errorf("got exit %d, want %d (one unreadable file)", code, exitUsage)
+	}
+	if !strings.Contains(stderr, garbage) || !strings.Contains(stderr, "1 of 7 files") {
+		t.Errorf("got stderr %q, want the unreadable file named and 1 of 7 files", stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != len(allFormats) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(allFormats), stdout)
+	}
+	want, err := newDefaultStripClassifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		File          string             `json:"file"`
+		Rhythm        string             `json:"rhythm"`
+		Probabilities map[string]float64 `json:"probabilities"`
+		Model         inference.ModelInfo
+	}
+	got := make([]line, len(lines))
+	for i, l := range lines {
+		if err := json.Unmarshal([]byte(l), &got[i]); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if got[i].File != allFormats[i] || got[i].Model != want.Model() || len(got[i].Probabilities) != 4 {
+			t.Errorf("line %d: got %+v, want file %s, model %+v, 4 probabilities", i, got[i], allFormats[i], want.Model())
+		}
+	}
+	// WFDB, afscan JSON and FHIR hold the same 300 Hz samples; the en_US,
+	// pt_PT exports the same 512 Hz samples.
+	for _, same := range [][]int{{0, 1, 2}, {3, 4}} {
+		for _, i := range same[1:] {
+			if got[i].Rhythm != got[same[0]].Rhythm || !maps.Equal(got[i].Probabilities, got[same[0]].Probabilities) {
+				t.Errorf("%s and %s: got %v %v and %v %v, want the same call", got[same[0]].File, got[i].File,
+					got[same[0]].Rhythm, got[same[0]].Probabilities, got[i].Rhythm, got[i].Probabilities)
+			}
+		}
 	}
 }
