@@ -1,0 +1,419 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/afscan/afscan/api"
+	"github.com/afscan/afscan/inference/input"
+)
+
+func init() { register(newBenchCmd) }
+
+// benchConfig is `afscan bench`'s configuration.
+type benchConfig struct {
+	URL         string
+	KeyFile     string
+	DataDir     string
+	RatePerS    float64
+	Duration    time.Duration
+	MaxInFlight int
+	Workers     int
+	StripS      float64
+	NRecords    int
+	AllowRemote bool
+	PID         int
+	JSON        bool
+}
+
+func newBenchCmd(m *Main) *cobra.Command {
+	var cfg benchConfig
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Load-test a running afscan serve with real ECG strips",
+		Long: `Post real strips (the first --strip-s seconds of PhysioNet records under
+--data, e.g. the CinC 2017 training set) to a running 'afscan serve' and
+report latency percentiles and errors.
+
+Open loop (default): requests start at a fixed --rate whether or not earlier
+ones have finished, with at most --max-in-flight outstanding (a start that
+finds them all busy counts as an error); latency is measured from the
+scheduled start, so a stalled server is not hidden (no coordinated omission).
+Closed loop (--workers N): N workers post back to back; the throughput is
+the server's saturation throughput.
+
+Targets on loopback only, unless --allow-remote. With --pid, the server's
+resident memory (VmRSS) is read before and after the run.`,
+		Example: `  afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --rate 500 --duration 30s
+  afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --workers 8 --duration 20s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := m.flagsFromEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			return m.bench(cmd.Context(), cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "base URL of the service")
+	f.StringVar(&cfg.KeyFile, "key-file", "", "file holding the API key (required)")
+	f.StringVar(&cfg.DataDir, "data", "", "directory of WFDB records (.hea) to take strips from (required)")
+	f.Float64Var(&cfg.RatePerS, "rate", 500, "open loop: requests started per second")
+	f.DurationVar(&cfg.Duration, "duration", 30*time.Second, "length of the run")
+	f.IntVar(&cfg.MaxInFlight, "max-in-flight", 256, "open loop: most outstanding requests")
+	f.IntVar(&cfg.Workers, "workers", 0, "closed loop with this many workers (saturation mode)")
+	f.Float64Var(&cfg.StripS, "strip-s", 30, "seconds of each record to send")
+	f.IntVar(&cfg.NRecords, "records", 200, "records to load (the first, in name order)")
+	f.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a target that is not loopback")
+	f.IntVar(&cfg.PID, "pid", 0, "server process id: report its VmRSS before and after")
+	f.BoolVar(&cfg.JSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// benchSummary is what a run measured. Latencies are in milliseconds.
+type benchSummary struct {
+	Mode          string         `json:"mode"`
+	Requests      int            `json:"requests"`
+	OK            int            `json:"ok"`
+	Errors        int            `json:"errors"`
+	ErrorKinds    map[string]int `json:"error_kinds,omitempty"`
+	ElapsedS      float64        `json:"elapsed_s"`
+	ThroughputRPS float64        `json:"throughput_rps"`
+	TargetRPS     float64        `json:"target_rps,omitempty"`
+	P50Ms         float64        `json:"p50_ms"`
+	P90Ms         float64        `json:"p90_ms"`
+	P99Ms         float64        `json:"p99_ms"`
+	MaxMs         float64        `json:"max_ms"`
+	Strips        int            `json:"strips"`
+	StripS        float64        `json:"strip_s"`
+	RSSBeforeKiB  int64          `json:"rss_before_kib,omitempty"`
+	RSSAfterKiB   int64          `json:"rss_after_kib,omitempty"`
+}
+
+func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
+	if cfg.KeyFile == "" || cfg.DataDir == "" {
+		return usageErr{errors.New("--key-file and --data are required")}
+	}
+	if cfg.Duration <= 0 || cfg.RatePerS <= 0 || cfg.MaxInFlight <= 0 || cfg.Workers < 0 || cfg.StripS <= 0 || cfg.NRecords <= 0 {
+		return usageErr{errors.New("--duration, --rate, --max-in-flight, --strip-s and --records must be positive")}
+	}
+	target, err := classifyURL(cfg.URL, cfg.AllowRemote)
+	if err != nil {
+		return usageErr{err}
+	}
+	keyBytes, err := os.ReadFile(cfg.KeyFile)
+	if err != nil {
+		return usageErr{fmt.Errorf("--key-file: %w", err)}
+	}
+	key := strings.TrimSpace(string(keyBytes))
+	bodies, err := loadStrips(ctx, cfg.DataDir, cfg.NRecords, cfg.StripS)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "bench: %d strips of %g s from %s; target %s\n", len(bodies), cfg.StripS, cfg.DataDir, target)
+
+	conns := cfg.MaxInFlight
+	if cfg.Workers > 0 {
+		conns = cfg.Workers
+	}
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	post := func(ctx context.Context, body []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", api.MediaJSON)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	// Warm the connections and the server before measuring.
+	for i := range min(conns, 16) {
+		if err := post(ctx, bodies[i%len(bodies)]); err != nil {
+			return fmt.Errorf("warm-up request: %w", err)
+		}
+	}
+
+	var sum benchSummary
+	if cfg.PID > 0 {
+		if sum.RSSBeforeKiB, err = vmRSSKiB(cfg.PID); err != nil {
+			return usageErr{fmt.Errorf("--pid: %w", err)}
+		}
+	}
+	rec := newLatencyRecorder()
+	start := time.Now()
+	if cfg.Workers > 0 {
+		sum.Mode = fmt.Sprintf("closed loop, %d workers", cfg.Workers)
+		runClosedLoop(ctx, cfg, bodies, post, rec)
+	} else {
+		sum.Mode = "open loop"
+		sum.TargetRPS = cfg.RatePerS
+		runOpenLoop(ctx, cfg, bodies, post, rec)
+	}
+	elapsed := time.Since(start)
+	if cfg.PID > 0 {
+		if sum.RSSAfterKiB, err = vmRSSKiB(cfg.PID); err != nil {
+			return fmt.Errorf("--pid: %w", err)
+		}
+	}
+	rec.summarize(&sum, elapsed)
+	sum.Strips, sum.StripS = len(bodies), cfg.StripS
+	if cfg.JSON {
+		b, _ := json.Marshal(sum)
+		fmt.Fprintln(m.Stdout, string(b))
+	} else {
+		printBench(m.Stdout, sum)
+	}
+	if sum.Errors > 0 {
+		return fmt.Errorf("%d of %d requests failed: %w", sum.Errors, sum.Requests, errCheckFailed)
+	}
+	return ctx.Err()
+}
+
+// classifyURL returns base's classify endpoint and refuses a host that is
+// not loopback unless allowRemote: a load generator must not be pointed at
+// someone else's service by accident.
+func classifyURL(base string, allowRemote bool) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("--url %q: want http(s)://host:port", base)
+	}
+	if !allowRemote && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("--url %q is not loopback; pass --allow-remote to load a remote service", base)
+	}
+	return strings.TrimSuffix(u.String(), "/") + api.RouteClassify, nil
+}
+
+// loadStrips reads up to n records (.hea, in name order) under dir, cuts the
+// first stripS seconds of the first lead and encodes each as an afscan JSON
+// body; records shorter than stripS are skipped.
+func loadStrips(ctx context.Context, dir string, n int, stripS float64) ([][]byte, error) {
+	var heads []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".hea") {
+			heads = append(heads, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, usageErr{fmt.Errorf("--data: %w", err)}
+	}
+	slices.Sort(heads)
+	var bodies [][]byte
+	for _, h := range heads {
+		if len(bodies) == n {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := input.ReadFile(h)
+		if err != nil || len(rec.Leads) == 0 {
+			continue // a multi-file data set may hold a broken record; skip it
+		}
+		nKeep := int(stripS * rec.SampleRateHz)
+		s := rec.Leads[0].Samples
+		if len(s) < nKeep {
+			continue
+		}
+		body, err := stripBody(rec.SampleRateHz, s[:nKeep])
+		if err != nil {
+			return nil, err
+		}
+		bodies = append(bodies, body)
+	}
+	if len(bodies) == 0 {
+		return nil, usageErr{fmt.Errorf("--data %s: no record of at least %g s", dir, stripS)}
+	}
+	return bodies, nil
+}
+
+func stripBody(rateHz float64, samples []float64) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"sample_rate_hz":`)
+	b.WriteString(strconv.FormatFloat(rateHz, 'g', -1, 64))
+	b.WriteString(`,"units":"mV","samples":[`)
+	for i, v := range samples {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatFloat(v, 'g', 6, 64))
+	}
+	b.WriteString("]}")
+	if !json.Valid(b.Bytes()) {
+		return nil, errors.New("strip does not encode as JSON")
+	}
+	return b.Bytes(), nil
+}
+
+// runOpenLoop starts request i at start + i/rate until the duration is
+// over, then waits for the outstanding ones.
+func runOpenLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post func(context.Context, []byte) error, rec *latencyRecorder) {
+	interval := time.Duration(float64(time.Second) / cfg.RatePerS)
+	n := int(cfg.Duration / interval)
+	sem := make(chan struct{}, cfg.MaxInFlight)
+	var wg sync.WaitGroup
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	start := time.Now()
+	for i := range n {
+		scheduled := start.Add(time.Duration(i) * interval)
+		if d := time.Until(scheduled); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				wg.Wait()
+				return
+			}
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			rec.add(0, errors.New("client: max in flight reached"))
+			continue
+		}
+		body := bodies[i%len(bodies)]
+		wg.Go(func() {
+			defer func() { <-sem }()
+			err := post(ctx, body)
+			rec.add(time.Since(scheduled), err)
+		})
+	}
+	wg.Wait()
+}
+
+// runClosedLoop has each worker post back to back until the duration ends.
+func runClosedLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post func(context.Context, []byte) error, rec *latencyRecorder) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range cfg.Workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				body := bodies[int(next.Add(1))%len(bodies)]
+				t0 := time.Now()
+				err := post(context.WithoutCancel(ctx), body)
+				rec.add(time.Since(t0), err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// latencyRecorder collects request outcomes from many goroutines.
+type latencyRecorder struct {
+	mu        sync.Mutex
+	latencies []time.Duration
+	errKinds  map[string]int
+	nErr      int
+}
+
+func newLatencyRecorder() *latencyRecorder {
+	return &latencyRecorder{latencies: make([]time.Duration, 0, 1<<16), errKinds: map[string]int{}}
+}
+
+func (r *latencyRecorder) add(took time.Duration, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.nErr++
+		kind := err.Error()
+		if len(kind) > 80 {
+			kind = kind[:80]
+		}
+		r.errKinds[kind]++
+		return
+	}
+	r.latencies = append(r.latencies, took)
+}
+
+func (r *latencyRecorder) summarize(s *benchSummary, elapsed time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	slices.Sort(r.latencies)
+	s.OK, s.Errors = len(r.latencies), r.nErr
+	s.Requests = s.OK + s.Errors
+	if s.Errors > 0 {
+		s.ErrorKinds = r.errKinds
+	}
+	s.ElapsedS = elapsed.Seconds()
+	s.ThroughputRPS = float64(s.OK) / elapsed.Seconds()
+	s.P50Ms = ms(percentile(r.latencies, 0.50))
+	s.P90Ms = ms(percentile(r.latencies, 0.90))
+	s.P99Ms = ms(percentile(r.latencies, 0.99))
+	if len(r.latencies) > 0 {
+		s.MaxMs = ms(r.latencies[len(r.latencies)-1])
+	}
+}
+
+// percentile is the nearest-rank percentile of sorted d; 0 for empty d.
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(d))+0.999999) - 1
+	return d[min(max(i, 0), len(d)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func printBench(w io.Writer, s benchSummary) {
+	fmt.Fprintf(w, "mode        %s\n", s.Mode)
+	if s.TargetRPS > 0 {
+		fmt.Fprintf(w, "target      %.0f req/s\n", s.TargetRPS)
+	}
+	fmt.Fprintf(w, "requests    %d in %.1f s (%d ok, %d errors)\n", s.Requests, s.ElapsedS, s.OK, s.Errors)
+	for k, n := range s.ErrorKinds {
+		fmt.Fprintf(w, "  error     %dx %s\n", n, k)
+	}
+	fmt.Fprintf(w, "throughput  %.1f req/s\n", s.ThroughputRPS)
+	fmt.Fprintf(w, "latency ms  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n", s.P50Ms, s.P90Ms, s.P99Ms, s.MaxMs)
+	if s.RSSBeforeKiB > 0 {
+		fmt.Fprintf(w, "server RSS  %d KiB before, %d KiB after\n", s.RSSBeforeKiB, s.RSSAfterKiB)
+	}
+}
+
+// vmRSSKiB reads a process's resident set size from /proc/PID/status.
+func vmRSSKiB(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}

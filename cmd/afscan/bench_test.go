@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/afscan/afscan/internal/dataset"
+)
+
+// TestBenchRefusesRemoteTargets: the load generator only loads loopback
+// services unless told otherwise.
+func TestBenchRefusesRemoteTargets(t *testing.T) {
+	for _, tc := range []struct {
+		url     string
+		allow   bool
+		wantErr bool
+	}{
+		{"http://127.0.0.1:8080", false, false},
+		{"http://localhost:8080/", false, false},
+		{"https://[::1]:8443", false, false},
+		{"http://10.0.0.7:8080", false, true},
+		{"http://example.org", false, true},
+		{"http://example.org", true, false},
+		{"ftp://127.0.0.1", false, true},
+		{"127.0.0.1:8080", false, true},
+	} {
+		got, err := classifyURL(tc.url, tc.allow)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s allow=%v: got %q, %v; want error %v", tc.url, tc.allow, got, err, tc.wantErr)
+		}
+		if err == nil && !strings.HasSuffix(got, "/v1/classify") {
+			t.Errorf("%s: got %q", tc.url, got)
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	d := make([]time.Duration, 100)
+	for i := range d {
+		d[i] = time.Duration(i+1) * time.Millisecond
+	}
+	for _, tc := range []struct {
+		p    float64
+		want time.Duration
+	}{{0.5, 50 * time.Millisecond}, {0.9, 90 * time.Millisecond}, {0.99, 99 * time.Millisecond}, {1, 100 * time.Millisecond}} {
+		if got := percentile(d, tc.p); got != tc.want {
+			t.Errorf("p%.0f: got %v, want %v", tc.p*100, got, tc.want)
+		}
+	}
+	if got := percentile(nil, 0.5); got != 0 {
+		t.Errorf("empty: got %v", got)
+	}
+}
+
+// TestBenchAgainstServer runs both bench modes for a second each against
+// `afscan serve` (fake classifier) with real CinC 2017 strips.
+func TestBenchAgainstServer(t *testing.T) {
+	data := dataset.ForTest(t, dataset.CinC2017)
+	dir := t.TempDir()
+	addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	keyFile := filepath.Join(dir, "bench.key")
+	if err := os.WriteFile(keyFile, []byte(stdout.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"--rate", "100"}, {"--workers", "2"}} {
+		args := append([]string{"bench", "--url", "http://" + addr, "--key-file", keyFile, "--data", data,
+			"--records", "20", "--duration", "1s", "--json", "--pid", "1"}, mode...)
+		code, out, stderr := runMain(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s %s", mode, code, out, stderr)
+		}
+		var s benchSummary
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		if s.OK == 0 || s.Errors != 0 || s.P50Ms <= 0 || s.P99Ms < s.P50Ms || s.MaxMs < s.P99Ms || s.Strips != 20 {
+			t.Errorf("%v: implausible summary %+v", mode, s)
+		}
+		if mode[0] == "--rate" && (s.Requests < 90 || s.Requests > 100) {
+			t.Errorf("open loop at 100/s for 1 s sent %d requests", s.Requests)
+		}
+	}
+}
