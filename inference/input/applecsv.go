@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/afscan/afscan/ecg"
@@ -88,7 +89,7 @@ func DecodeAppleCSV(data []byte) (*ecg.Record, error) {
 			return nil, fmt.Errorf("%w: line %d is not a voltage: %q", ErrMalformed, lineNo, clip(line))
 		}
 		key, value := splitHeader(line)
-		if r, ok := parseRate(value); ok {
+		if r, ok := parseRateLine(key, value); ok {
 			if haveRate && r != rateHz {
 				return nil, fmt.Errorf("%w: two different sample rates in the header (%g and %g Hz)", ErrMalformed, rateHz, r)
 			}
@@ -180,6 +181,22 @@ func splitHeader(line string) (key, value string) {
 	}
 	j += i
 	return unquote(trimSpace(line[:j])), unquote(trimSpace(line[j+1:]))
+}
+
+// parseRateLine reads a header line's rate: the key is words in any
+// language ("Sample Rate", "Messrate", "Fréquence d'échantillonnage") and
+// the value a rate in hertz. Requiring a wordy key keeps prose such as
+// "// record 7, 300 Hz," from passing for a header.
+func parseRateLine(key, value string) (float64, bool) {
+	if key == "" {
+		return 0, false
+	}
+	for _, r := range key {
+		if !unicode.IsLetter(r) && r != ' ' && r != '\'' && r != '’' && r != '-' && r != '.' {
+			return 0, false
+		}
+	}
+	return parseRate(value)
 }
 
 // parseRate reads "512 hertz", "511,562\u00a0Hertz", "512Hz".

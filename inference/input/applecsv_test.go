@@ -42,6 +42,7 @@ func TestDecodeAppleCSV(t *testing.T) {
 		{name: "rate without unit", in: "Name,Jane\nSample Rate,512\n\n1\n", wantErr: ErrMalformed},
 		{name: "rate in bpm", in: "Name,Jane\nSample Rate,512 bpm\n\n1\n", wantErr: ErrMalformed},
 		{name: "grouped rate", in: "Name,Jane\nSample Rate,1.234,5 hertz\n\n1\n", wantErr: ErrMalformed},
+		{name: "rate key is not words", in: "Name\nrate 2,512 hertz\n\n1\n", wantErr: ErrMalformed},
 		{name: "two different rates", in: "Name\nSample Rate,512 hertz\nSample Rate,256 hertz\n\n1\n", wantErr: ErrMalformed},
 		{name: "text among samples", in: appleHeaderEN + "1\n2\nwaveform\n3\n", wantErr: ErrMalformed},
 		{name: "grouped number among samples", in: appleHeaderEN + "1\n1.234,5\n", wantErr: ErrMalformed},

@@ -154,8 +154,8 @@ func looksLikeAppleCSV(text string) bool {
 		if _, ok := parseLocaleNumber(unquote(line)); ok {
 			return false
 		}
-		if _, value := splitHeader(line); value != "" {
-			if _, ok := parseRate(value); ok {
+		if key, value := splitHeader(line); value != "" {
+			if _, ok := parseRateLine(key, value); ok {
 				return true
 			}
 		}

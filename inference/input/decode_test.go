@@ -28,6 +28,8 @@ func TestDecode(t *testing.T) {
 		{name: "WFDB header", in: "A00001 1 300 9000 05:05:15 1/05/2000\nA00001.mat 16+24 1000/mV 16 0 -127 0 0 ECG\n", wantFormat: FormatWFDB, wantErr: ErrUnknownFormat},
 		{name: "WFDB header with comments", in: "# MIT-BIH\n100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n", wantFormat: FormatWFDB, wantErr: ErrUnknownFormat},
 		{name: "unknown JSON object is afscan JSON's error", in: `{"foo": 1}`, wantFormat: FormatJSON, wantErr: ErrMalformed},
+		{name: "prose mentioning a rate", in: "// record 7 (AF, 300 Hz,\npackage main\n", nameHint: "main.go", wantFormat: FormatUnknown, wantErr: ErrUnknownFormat},
+		{name: "French keys", in: "Nom\nFréquence d'échantillonnage,512 hertz\n\n1\n", wantFormat: FormatAppleCSV},
 		{name: "bare numbers", in: "1\n2\n3\n", wantFormat: FormatUnknown, wantErr: ErrUnknownFormat},
 		{name: "bare numbers named .csv get the CSV error", in: "1\n2\n3\n", nameHint: "x.CSV", wantFormat: FormatAppleCSV, wantErr: ErrMalformed},
 		{name: "empty", in: "", wantFormat: FormatUnknown, wantErr: ErrUnknownFormat},
