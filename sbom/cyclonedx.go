@@ -275,9 +275,12 @@ func cdxState(status string) string {
 	return "exploitable"
 }
 
+// cdxAffectStatus is the status of the version a statement names: the
+// version found for affected and not_affected statements, the baseline's
+// (vulnerable) version for fixed ones.
 func cdxAffectStatus(status string) string {
-	if status == StatusAffected {
-		return "affected"
+	if status == StatusNotAffected {
+		return "unaffected"
 	}
-	return "unaffected"
+	return "affected"
 }
