@@ -63,7 +63,7 @@ included). Files larger than 64 MiB are refused.
 
 --json prints one JSON object per line per file with the keys of the API response
 (id, rhythm, probabilities, heart_rate_bpm, signal_quality, duration_s, model,
-processing_ms, reason, af_burden) plus "file".
+processing_ms; reason and af_burden when they apply) plus "file".
 
 A file that cannot be read or classified is reported on stderr, one line naming the
 file; the other files are still classified and the exit status is then 2.`,
