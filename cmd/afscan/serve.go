@@ -14,7 +14,19 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/afscan/afscan/api"
+	"github.com/afscan/afscan/inference"
 )
+
+func init() {
+	register(func(m *Main) *cobra.Command {
+		return newServeCmd(m, serveDeps{newClassifier: embeddedClassifier})
+	})
+}
+
+// embeddedClassifier loads the model embedded in the binary.
+func embeddedClassifier(context.Context) (api.Classifier, error) {
+	return inference.NewDefault()
+}
 
 // serveConfig is `afscan serve`'s configuration: flags, then AFSCAN_
 // environment variables, then these defaults.
