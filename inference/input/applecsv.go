@@ -66,6 +66,7 @@ func DecodeAppleCSV(data []byte) (*ecg.Record, error) {
 		start     time.Time
 		samples   []float64
 		inSamples bool
+		nHeader   int
 	)
 	for lineNo := 1; text != ""; lineNo++ {
 		var line string
@@ -88,6 +89,7 @@ func DecodeAppleCSV(data []byte) (*ecg.Record, error) {
 		if inSamples {
 			return nil, fmt.Errorf("%w: line %d is not a voltage: %q", ErrMalformed, lineNo, clip(line))
 		}
+		nHeader++
 		key, value := splitHeader(line)
 		if r, ok := parseRateLine(key, value); ok {
 			if haveRate && r != rateHz {
@@ -96,7 +98,7 @@ func DecodeAppleCSV(data []byte) (*ecg.Record, error) {
 			rateHz, haveRate = r, true
 			continue
 		}
-		if lineNo > 1 { // line 1 is the person's name
+		if nHeader > 1 { // the first line holds the person's name
 			if _, ok := scaleToMV(value); ok {
 				unit = value
 				continue

@@ -35,6 +35,7 @@ func TestDecodeAppleCSV(t *testing.T) {
 		{name: "mV unit", in: "Name,Jane\nSample Rate,512 hertz\nUnit,mV\n\n1\n", wantRate: 512, wantMV: []float64{1}},
 		{name: "Latin-1 micro sign", in: "Name,Jane\nSample Rate,512 hertz\nUnit,\xb5V\n\n1000\n", wantRate: 512, wantMV: []float64{1}},
 		{name: "a name that looks like a unit is not the unit", in: "Name,V\nSample Rate,512 hertz\n\n1000\n", wantRate: 512, wantMV: []float64{1}},
+		{name: "leading blank lines, a name that looks like a unit", in: "\n\nName,mV\nSample Rate,512 hertz\n\n1000\n", wantRate: 512, wantMV: []float64{1}},
 		{name: "one sample", in: appleHeaderEN + "7\n", wantRate: 512, wantMV: []float64{0.007}},
 
 		{name: "no header", in: "1.0\n2.0\n3.0\n", wantErr: ErrMalformed},
