@@ -191,6 +191,11 @@ func printSummary(m *Main, r *validation.Report, outDir string, workers int) {
 		withCI(r.AF.Sensitivity, r.AF.CI95.Sensitivity), withCI(r.AF.Specificity, r.AF.CI95.Specificity), withCI(r.AF.PPV, r.AF.CI95.PPV), r.AF.N)
 	fmt.Fprintf(w, "inconclusive rate %s  CinC 2017 score %s  AF AUC %s\n",
 		withCI(r.InconclusiveRate, r.InconclusiveRateCI95), withCI(r.CinC2017F1, r.CinC2017F1CI95), fmtFig(r.AF.AUC))
+	fmt.Fprintf(w, "confusion (rows: reference, columns: call %s):", strings.Join(r.Confusion.Labels, " "))
+	for i, row := range r.Confusion.Matrix {
+		fmt.Fprintf(w, "  %s %v", r.Confusion.Labels[i], row)
+	}
+	fmt.Fprintln(w)
 	for _, c := range r.Criteria {
 		res := "pass"
 		if !c.Pass {
