@@ -192,3 +192,28 @@ func TestValidateReportDeterministic(t *testing.T) {
 		t.Errorf("reports differ apart from timestamps:\n%s\n%s", a, b)
 	}
 }
+
+func TestValidateSummary(t *testing.T) {
+	data := validateSet(t, 3)
+	out := t.TempDir()
+	code, stdout, stderr := runValidate(t, normalClassifier(), t0, "--data", data, "--out", out,
+		"--criteria", writeCriteria(t, "criteria:\n  - n_errors == 0\n"), "--resamples", "100")
+	if code != exitOK {
+		t.Fatalf("got exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"validation PASS: 3 records (0 errors), model fake 1",
+		"confusion (rows: reference, columns: call N A O ~):  N [3 0 0 0]",
+		"pass n_errors == 0 (value 0.0000)",
+		"report: " + filepath.Join(out, "report.html"),
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, f := range []string{"report.json", "report.md", "report.html", "predictions.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
