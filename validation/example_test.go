@@ -3,7 +3,9 @@ package validation_test
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/afscan/afscan/ecg"
 	"github.com/afscan/afscan/validation"
 )
 
@@ -62,4 +64,23 @@ criteria:
 	// af.sensitivity.ci95_lower | >= | 0.9
 	// inconclusive_rate | <= | 0.1
 	// bad acceptance criteria: criterion 1 "af.sensitivty >= 0.9": unknown metric "af.sensitivty" (see `afscan validate --help` for the list)
+}
+
+// Cutting an annotated record into 30 s windows labelled from its rhythm
+// annotations (code 28, aux "(N", "(AFIB", …): windows that straddle a
+// rhythm change, or start before the first rhythm annotation, are dropped.
+func ExampleCutWindows() {
+	const rateHz = 360
+	anns := []ecg.Annotation{
+		{SampleIdx: 0, Code: 28, Aux: "(N"},
+		{SampleIdx: 45 * rateHz, Code: 28, Aux: "(AFIB"},
+		{SampleIdx: 100 * rateHz, Code: 28, Aux: "(B"},
+	}
+	for _, w := range validation.CutWindows("201", 150*rateHz, rateHz, 30*time.Second, anns) {
+		fmt.Printf("%s %3d–%3d s %s %s\n", w.Name, w.StartIdx/rateHz, w.EndIdx/rateHz, validation.Labels[w.Class], w.Rhythm)
+	}
+	// Output:
+	// 201_w000   0– 30 s N (N
+	// 201_w002  60– 90 s A (AFIB
+	// 201_w004 120–150 s O (B
 }

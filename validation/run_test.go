@@ -18,6 +18,7 @@ import (
 
 	"github.com/afscan/afscan/ecg"
 	"github.com/afscan/afscan/inference"
+	"github.com/afscan/afscan/inference/input"
 	"github.com/afscan/afscan/internal/fake"
 	"go.uber.org/goleak"
 )
@@ -426,5 +427,57 @@ func TestHTMLSelfContained(t *testing.T) {
 		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// A generic reference CSV (header naming the columns, rhythm names as
+// labels) over afscan JSON strips read by inference/input: the record column
+// names files, and an unparsable strip is an error row.
+func TestRunGenericReferenceJSONStrips(t *testing.T) {
+	dir := t.TempDir()
+	strip := func(name string, n int) {
+		var b strings.Builder
+		b.WriteString(`{"sample_rate_hz": 250, "units": "mV", "samples": [`)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("0.1")
+		}
+		b.WriteString("]}")
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	strip("watch-1-N.json", 2500)
+	strip("watch-2-A.json", 5000)
+	if err := os.WriteFile(filepath.Join(dir, "watch-3-N.json"), []byte(`{"sample_rate_hz": 250`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref := "site,file,rhythm\nw,watch-1-N.json,normal\nw,watch-2-A.json,atrial_fibrillation\nw,watch-3-N.json,other\n"
+	refPath := filepath.Join(t.TempDir(), "labels.csv")
+	if err := os.WriteFile(refPath, []byte(ref), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), scripted{}, Options{DataDir: dir, Reference: refPath, ReadRecord: input.ReadFile, Resamples: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Predictions {
+		s := p.Record + ":" + Labels[p.Reference] + ">" + Labels[p.Call()]
+		if p.Err != nil {
+			s += "!"
+		}
+		got = append(got, s)
+	}
+	if want := "watch-1-N.json:N>N watch-2-A.json:A>A watch-3-N.json:O>~!"; strings.Join(got, " ") != want {
+		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
+	}
+	if r.Predictions[1].Duration != 20*time.Second {
+		t.Errorf("duration: got %v, want 20s", r.Predictions[1].Duration)
+	}
+	if r.Dataset.Reference != refPath {
+		t.Errorf("reference: got %q, want %q", r.Dataset.Reference, refPath)
 	}
 }
