@@ -21,7 +21,8 @@ var (
 	// ErrUnknownFormat means Decode recognised none of the formats. It wraps
 	// ErrMalformed, so errors.Is(err, ErrMalformed) holds for it too.
 	ErrUnknownFormat = fmt.Errorf("%w: unrecognised strip format", ErrMalformed)
-	// ErrTooLarge means ReadFile refused a file above MaxFileBytes.
+	// ErrTooLarge means ReadFile refused a file above MaxFileBytes or a
+	// WFDB record whose signal files exceed MaxRecordBytes.
 	ErrTooLarge = errors.New("file too large")
 )
 
@@ -34,6 +35,10 @@ const (
 	// MaxFileBytes bounds what ReadFile reads: 64 MiB holds well over a day
 	// of one lead at 500 Hz in any text format afscan reads.
 	MaxFileBytes = 64 << 20
+	// MaxRecordBytes bounds the signal files of a WFDB record ReadFile
+	// reads: 256 MiB holds a two-lead 24 h Holter at 1000 Hz in format 212
+	// (about 260 MB). Decoded, each stored sample (1–2 bytes) takes 8.
+	MaxRecordBytes = 256 << 20
 )
 
 // clip shortens s for an error message.

@@ -14,7 +14,8 @@ import (
 
 // ReadFile reads the strip or record at path. A ".hea" path, or a ".mat" or
 // ".dat" path whose sibling ".hea" exists, is a PhysioNet WFDB record read
-// by ecg.ReadRecord (all its leads, in mV where the header says a voltage).
+// by ecg.ReadRecord (all its leads, in mV where the header says a voltage),
+// when its signal files hold at most MaxRecordBytes (else ErrTooLarge).
 // Any other file is read whole, at most MaxFileBytes (else ErrTooLarge), and
 // decoded by Decode with path as the name hint.
 //
@@ -75,6 +76,24 @@ func readBounded(path string) ([]byte, error) {
 }
 
 func readWFDB(heaPath string) (*ecg.Record, error) {
+	h, err := ecg.ReadHeader(heaPath)
+	if err != nil {
+		return nil, classify(err)
+	}
+	var total int64
+	seen := map[string]bool{}
+	for _, sig := range h.Signals {
+		if seen[sig.FileName] || sig.FileName == "~" { // "~": a null signal, no file
+			continue
+		}
+		seen[sig.FileName] = true
+		if fi, err := os.Stat(filepath.Join(filepath.Dir(heaPath), filepath.FromSlash(sig.FileName))); err == nil {
+			total += fi.Size()
+		}
+	}
+	if total > MaxRecordBytes {
+		return nil, fmt.Errorf("read record %s: %w: signal files hold %d bytes, the limit is %d", heaPath, ErrTooLarge, total, MaxRecordBytes)
+	}
 	rec, err := ecg.ReadRecord(heaPath)
 	if err != nil {
 		return nil, classify(err)

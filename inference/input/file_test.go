@@ -89,6 +89,18 @@ func TestReadFileErrors(t *testing.T) {
 			return filepath.Join(dir, "cinc_A00004_10s.hea")
 		}(), ErrMalformed},
 		{"header without signal file", write("orphan.hea", []byte("orphan 1 300 3000\norphan.dat 16 1000/mV 16 0 0 0 0 ECG\n")), fs.ErrNotExist},
+		{"record too large", func() string {
+			write("huge.hea", []byte("huge 1 300\nhuge.dat 16 1000/mV 16 0 0 0 0 ECG\n"))
+			f, err := os.Create(filepath.Join(dir, "huge.dat"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := f.Truncate(MaxRecordBytes + 2); err != nil { // sparse
+				t.Fatal(err)
+			}
+			return filepath.Join(dir, "huge.hea")
+		}(), ErrTooLarge},
 		{"unusable strip", write("zero.json", []byte(`{"sample_rate_hz": 0, "samples": [1]}`)), ErrUnusable},
 	}
 	for _, tc := range tests {
