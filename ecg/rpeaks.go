@@ -16,6 +16,9 @@ var (
 	ErrEmptySignal = errors.New("signal has no samples")
 	// ErrNonFinite: a sample is NaN or infinite.
 	ErrNonFinite = errors.New("signal contains NaN or infinity")
+	// ErrInvalidOptions: the Options cannot work at this sample rate (the
+	// band-pass band is empty).
+	ErrInvalidOptions = errors.New("invalid detector options")
 )
 
 // The sample rates the QRS detector supports, in hertz.
@@ -154,8 +157,9 @@ func NewDetector(opts Options) *Detector {
 // peaks in samplesMV, one lead in millivolts sampled at sampleRateHz, with
 // a Detector using DefaultOptions. It returns ErrUnsupportedRate for a rate
 // outside 125–1000 Hz, ErrEmptySignal for no samples and ErrNonFinite for
-// NaN or infinite samples. A strip too short to hold a beat returns no
-// peaks and no error.
+// NaN or infinite samples (Detector.Detect may also return
+// ErrInvalidOptions). A strip too short to hold a beat returns no peaks and
+// no error.
 func DetectRPeaks(samplesMV []float64, sampleRateHz float64) ([]int, error) {
 	return NewDetector(Options{}).Detect(nil, samplesMV, sampleRateHz)
 }
@@ -180,6 +184,9 @@ func (d *Detector) Detect(dst []int, samplesMV []float64, sampleRateHz float64) 
 	}
 	o := d.opts
 	fs := sampleRateHz
+	if o.LowHz >= min(o.HighHz, fs/2) {
+		return dst, fmt.Errorf("%w: band %g–%g Hz at %g Hz", ErrInvalidOptions, o.LowHz, o.HighHz, fs)
+	}
 	d.bp = grow(d.bp, n)
 	d.mwi = grow(d.mwi, n)
 	bp := Bandpass(d.bp, samplesMV, fs, o.LowHz, o.HighHz)

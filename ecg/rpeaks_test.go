@@ -116,6 +116,15 @@ func TestDetectRPeaksNoBeats(t *testing.T) {
 	}
 }
 
+func TestDetectorInvalidOptions(t *testing.T) {
+	for _, o := range []ecg.Options{{LowHz: 30}, {LowHz: 70, HighHz: 100}} {
+		_, err := ecg.NewDetector(o).Detect(nil, make([]float64, 1000), 125)
+		if !errors.Is(err, ecg.ErrInvalidOptions) {
+			t.Errorf("%+v: got %v, want ErrInvalidOptions", o, err)
+		}
+	}
+}
+
 func constant(n int, v float64) []float64 {
 	x := make([]float64, n)
 	for i := range x {
