@@ -27,7 +27,8 @@ const (
 	MaxDetectRateHz = 1000.0
 )
 
-// Options configures a Detector. Zero fields take the defaults listed
+// Options configures a Detector. Zero (or negative, NaN, infinite) fields
+// take the defaults listed
 // beside them (DefaultOptions returns them all), so Options{} is valid.
 type Options struct {
 	// LowHz and HighHz bound the zero-phase band-pass that isolates QRS
@@ -84,7 +85,7 @@ func DefaultOptions() Options {
 func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	set := func(v *float64, def float64) {
-		if *v <= 0 || math.IsNaN(*v) {
+		if *v <= 0 || math.IsNaN(*v) || math.IsInf(*v, 0) {
 			*v = def
 		}
 	}
