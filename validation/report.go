@@ -68,8 +68,9 @@ type DatasetInfo struct {
 	NRecords int `json:"n_records"`
 	// SHA256 is the digest of a sha256sum-style manifest ("<hex>  <path>\n"
 	// per file, paths relative to Path) of the reference file followed by
-	// every file of every record, in reference order (files of one record
-	// sorted by name). `cd DIR && sha256sum FILES | sha256sum` reproduces it.
+	// the data files (.hea .dat .mat .atr .json .csv) of every record, in
+	// reference order (files of one record sorted by name); `cd DIR &&
+	// sha256sum FILES | sha256sum` reproduces it.
 	SHA256        string   `json:"sha256"`
 	Reference     string   `json:"reference"`
 	RecordsFile   *FileRef `json:"records_file,omitempty"`

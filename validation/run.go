@@ -302,6 +302,25 @@ func recordPath(files map[string][]string, name string) (path string, group []st
 	return group[0], group, nil
 }
 
+// dataExts are the extensions of files that make up a record: WFDB
+// headers, signals and reference annotations, CinC .mat, and the JSON/CSV
+// strips afscan reads. Files a run derives from the data (a detector's .qrs
+// annotations, say) are not part of the data set digest.
+var dataExts = []string{"hea", "dat", "mat", "atr", "json", "csv"}
+
+// dataFiles returns the names in group whose extension (after the first
+// dot) is in dataExts, or which have none.
+func dataFiles(group []string) []string {
+	var out []string
+	for _, n := range group {
+		_, ext, ok := strings.Cut(n, ".")
+		if !ok || slices.Contains(dataExts, strings.ToLower(ext)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // hashFiles returns the manifest lines of the named files of dir; a file
 // that cannot be read gets an error.
 func hashFiles(dir string, names []string) ([]string, error) {
@@ -336,7 +355,7 @@ func runRecord(ctx context.Context, c Classifier, opts Options, files map[string
 		p.Err = err
 		return outcome{preds: []Prediction{p}}
 	}
-	manifest, err := hashFiles(opts.DataDir, group)
+	manifest, err := hashFiles(opts.DataDir, dataFiles(group))
 	if err != nil {
 		p.Err = err
 		return outcome{preds: []Prediction{p}, manifest: manifest}
@@ -359,7 +378,7 @@ func runWindows(ctx context.Context, c Classifier, opts Options, files map[strin
 	fail := func(manifest []string, err error) outcome {
 		return outcome{preds: []Prediction{{Record: j.name, Reference: ClassNo, Err: trimPath(err, opts.DataDir)}}, manifest: manifest}
 	}
-	manifest, err := hashFiles(opts.DataDir, files[j.name])
+	manifest, err := hashFiles(opts.DataDir, dataFiles(files[j.name]))
 	if err != nil {
 		return fail(manifest, err)
 	}

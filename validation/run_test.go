@@ -481,3 +481,33 @@ func TestRunGenericReferenceJSONStrips(t *testing.T) {
 		t.Errorf("reference: got %q, want %q", r.Dataset.Reference, refPath)
 	}
 }
+
+// Files derived from the data (e.g. a detector's .qrs output written next to
+// the records) do not change the data set digest; data files do.
+func TestRunDigestIgnoresDerivedFiles(t *testing.T) {
+	dir := testSet(t)
+	r1, err := Run(context.Background(), scripted{}, testOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "r01-N.qrs"), []byte{0, 0}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Run(context.Background(), scripted{}, testOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Dataset.SHA256 != r2.Dataset.SHA256 {
+		t.Error("a .qrs file changed the digest")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "r01-N.atr"), []byte{0, 0}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r3, err := Run(context.Background(), scripted{}, testOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r3.Dataset.SHA256 == r1.Dataset.SHA256 {
+		t.Error("an .atr file did not change the digest")
+	}
+}
