@@ -28,8 +28,8 @@ const (
 )
 
 // Options configures a Detector. Zero (or negative, NaN, infinite) fields
-// take the defaults listed
-// beside them (DefaultOptions returns them all), so Options{} is valid.
+// take the defaults listed beside them (DefaultOptions returns them all),
+// so Options{} is valid.
 type Options struct {
 	// LowHz and HighHz bound the zero-phase band-pass that isolates QRS
 	// energy (default 5 and 20 Hz; Pan & Tompkins 1985 use 5–15 Hz).
