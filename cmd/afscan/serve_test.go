@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -223,5 +224,29 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 	if code, _, _ := runMain(t, "audit", "verify", path+".missing"); code != exitUsage {
 		t.Errorf("missing file: exit %d, want 2", code)
+	}
+}
+
+// TestDeployEnvNamesServeFlags checks that every AFSCAN_ variable the
+// container and Kubernetes manifests set is a flag of `afscan serve`, so a
+// renamed flag cannot silently drop the deployment's configuration.
+func TestDeployEnvNamesServeFlags(t *testing.T) {
+	cmd := newServeCmd(NewMain(), serveDeps{})
+	re := regexp.MustCompile(`AFSCAN_[A-Z_]+`)
+	for _, f := range []string{"Containerfile", "kubernetes.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "deploy", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := re.FindAllString(string(data), -1)
+		if len(names) == 0 {
+			t.Fatalf("%s sets no AFSCAN_ variable", f)
+		}
+		for _, env := range names {
+			flag := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(env, "AFSCAN_"), "_", "-"))
+			if cmd.Flags().Lookup(flag) == nil {
+				t.Errorf("%s: %s names no serve flag --%s", f, env, flag)
+			}
+		}
 	}
 }
