@@ -77,6 +77,19 @@ func (c *Confusion) AFBinary() Counts {
 	return k
 }
 
+// AFIntentToDiagnose returns the AF-vs-rest counts over every record with a
+// rhythm reference (N, A, O), inconclusive calls included and counted as
+// wrong: an AF record called "~" is a false negative, a non-AF record called
+// "~" a false positive (it sends the user to a clinician for nothing). This
+// is the conservative intention-to-diagnose reading that sits beside the
+// classifiable-strip figures of AFBinary.
+func (c *Confusion) AFIntentToDiagnose() Counts {
+	k := c.AFBinary()
+	k.FN += c[ClassA][ClassNo]
+	k.FP += c[ClassN][ClassNo] + c[ClassO][ClassNo]
+	return k
+}
+
 // ratio returns num/den, NaN when den is 0 (the figure is undefined).
 func ratio(num, den int) float64 {
 	if den == 0 {

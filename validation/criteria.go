@@ -58,6 +58,7 @@ func Metrics() []string {
 	withCI := func(base string) { names = append(names, base, base+".ci95_lower", base+".ci95_upper") }
 	for _, f := range []string{"sensitivity", "specificity", "ppv", "f1"} {
 		withCI("af." + f)
+		withCI("af_intent_to_diagnose." + f)
 		for _, l := range Labels {
 			withCI("per_class." + l + "." + f)
 		}

@@ -149,6 +149,8 @@ code{font-size:.9em;word-break:break-all}
 <tr><td class="l">AF F1</td><td>{{num .R.AF.F1 3}}</td><td>{{numCI .R.AF.CI95.F1}}</td><td></td></tr>
 <tr><td class="l">Inconclusive rate (all records)</td><td>{{pct .R.InconclusiveRate}}</td><td>{{pctCI .R.InconclusiveRateCI95}}</td><td class="l">{{.R.NInconclusive}} of {{.R.NRecords}}</td></tr>
 <tr><td class="l">CinC 2017 score (mean F1 of N, A, O)</td><td>{{num .R.CinC2017F1 3}}</td><td>{{numCI .R.CinC2017F1CI95}}</td><td></td></tr>
+<tr><td class="l">AF sensitivity, inconclusive counted as missed</td><td>{{pct .R.AFIntentToDiagnose.Sensitivity}}</td><td>{{pctCI .R.AFIntentToDiagnose.CI95.Sensitivity}}</td><td class="l">{{.R.AFIntentToDiagnose.TP}} / {{.R.AFIntentToDiagnose.TP}}+{{.R.AFIntentToDiagnose.FN}}</td></tr>
+<tr><td class="l">AF specificity, inconclusive counted as false alarm</td><td>{{pct .R.AFIntentToDiagnose.Specificity}}</td><td>{{pctCI .R.AFIntentToDiagnose.CI95.Specificity}}</td><td class="l">{{.R.AFIntentToDiagnose.TN}} / {{.R.AFIntentToDiagnose.TN}}+{{.R.AFIntentToDiagnose.FP}}</td></tr>
 <tr><td class="l">AF AUC</td><td>{{num .R.AF.AUC 3}}</td><td></td><td class="l">{{.R.ROC.NPositive}} AF, {{.R.ROC.NNegative}} non-AF</td></tr>
 <tr><td class="l">Error rows (scored as inconclusive)</td><td>{{pct .R.ErrorRate}}</td><td>{{pctCI .R.ErrorRateCI95}}</td><td class="l">{{.R.NErrors}} of {{.R.NRecords}}</td></tr>
 </table>

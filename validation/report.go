@@ -21,6 +21,10 @@ type Report struct {
 	// AF holds AF-vs-rest figures with inconclusive excluded (reference "~"
 	// and calls "~"), plus AUC and calibration of the AF probability.
 	AF AFFigures `json:"af"`
+	// AFIntentToDiagnose holds AF-vs-rest figures over every record with a
+	// rhythm reference, inconclusive calls counted as wrong (see
+	// Confusion.AFIntentToDiagnose).
+	AFIntentToDiagnose Figures `json:"af_intent_to_diagnose"`
 	// CinC2017F1 is the challenge score (mean F1 of N, A, O).
 	CinC2017F1     Num    `json:"cinc2017_f1"`
 	CinC2017F1CI95 [2]Num `json:"cinc2017_f1_ci95"`
@@ -230,6 +234,7 @@ func Summarize(preds []Prediction, resamples int, seed uint64) *Report {
 	stats := []Statistic{
 		func(c *Confusion) float64 { return c.CinC2017Score() },
 		func(c *Confusion) float64 { k := c.AFBinary(); return k.F1() },
+		func(c *Confusion) float64 { k := c.AFIntentToDiagnose(); return k.F1() },
 	}
 	for k := range nClasses {
 		stats = append(stats, func(c *Confusion) float64 { return c.ChallengeF1(k) })
@@ -237,12 +242,14 @@ func Summarize(preds []Prediction, resamples int, seed uint64) *Report {
 	ci := BootstrapCI(cells, stats, resamples, seed)
 
 	for k := range nClasses {
-		r.PerClass[Labels[k]] = figures(c.OneVsRest(k), c.Total(), ci[2+k])
+		r.PerClass[Labels[k]] = figures(c.OneVsRest(k), c.Total(), ci[3+k])
 		r.ChallengeF1[Labels[k]] = Num(c.ChallengeF1(k))
 	}
 	af := c.AFBinary()
 	nAF := af.TP + af.FP + af.FN + af.TN
 	r.AF = AFFigures{Figures: figures(af, nAF, ci[1]), NExcluded: c.Total() - nAF}
+	itd := c.AFIntentToDiagnose()
+	r.AFIntentToDiagnose = figures(itd, itd.TP+itd.FP+itd.FN+itd.TN, ci[2])
 	r.CinC2017F1 = Num(c.CinC2017Score())
 	r.CinC2017F1CI95 = nums(ci[0])
 	nInc := c.ColSum(ClassNo)
@@ -399,6 +406,7 @@ func (r *Report) Metrics() map[string]float64 {
 		put(prefix+"f1", f.F1, f.CI95.F1)
 	}
 	putFigures("af.", r.AF.Figures)
+	putFigures("af_intent_to_diagnose.", r.AFIntentToDiagnose)
 	for _, l := range Labels {
 		putFigures("per_class."+l+".", r.PerClass[l])
 	}

@@ -41,6 +41,9 @@ func TestOneVsRestAndAFBinary(t *testing.T) {
 		{"~ one-vs-rest", c.OneVsRest(ClassNo), Counts{TP: 3, FN: 2, FP: 5, TN: 105}},
 		// Inconclusive excluded: only the N/A/O × N/A/O block counts.
 		{"AF binary", c.AFBinary(), Counts{TP: 18, FN: 2, FP: 4, TN: 50 + 5 + 6 + 20}},
+		// Intention to diagnose: ~ calls of N/A/O records count as wrong
+		// (A→~ 0 more FN; N→~ 3 and O→~ 2 more FP); the ~ row stays out.
+		{"AF intention to diagnose", c.AFIntentToDiagnose(), Counts{TP: 18, FN: 2, FP: 4 + 3 + 2, TN: 81}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -181,6 +181,9 @@ func (r *Report) Markdown() []byte {
 	p("| AF F1 | %s | %s |\n", fmtNum(r.AF.F1, 3), numCI(r.AF.CI95.F1))
 	p("| Inconclusive rate | %s | %s |\n", pct(r.InconclusiveRate), pctCI(r.InconclusiveRateCI95))
 	p("| CinC 2017 score (mean F1 N, A, O) | %s | %s |\n", fmtNum(r.CinC2017F1, 3), numCI(r.CinC2017F1CI95))
+	itd := r.AFIntentToDiagnose
+	p("| AF sensitivity, inconclusive counted as missed (%d records) | %s | %s |\n", itd.N, pct(itd.Sensitivity), pctCI(itd.CI95.Sensitivity))
+	p("| AF specificity, inconclusive counted as false alarm | %s | %s |\n", pct(itd.Specificity), pctCI(itd.CI95.Specificity))
 	p("| AF AUC | %s | |\n", fmtNum(r.AF.AUC, 3))
 	p("| Error rows | %d (%s) | %s |\n\n", r.NErrors, pct(r.ErrorRate), pctCI(r.ErrorRateCI95))
 

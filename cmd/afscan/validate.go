@@ -58,7 +58,8 @@ Acceptance criteria (YAML, --criteria; default: the built-in
 validation/criteria/default.yaml) are lines "metric op number", op one of
 >= <= > < ==, e.g. "af.sensitivity.ci95_lower >= 0.90". Metrics (append
 .ci95_lower or .ci95_upper for a bound of the 95% interval):
-  af.{sensitivity,specificity,ppv,f1}
+  af.{sensitivity,specificity,ppv,f1}   (classifiable strips: inconclusive excluded)
+  af_intent_to_diagnose.{sensitivity,specificity,ppv,f1}   (inconclusive counted as wrong)
   per_class.{N,A,O,~}.{sensitivity,specificity,ppv,f1}
   cinc2017_f1  inconclusive_rate  error_rate
 and, without intervals: af.auc af.brier af.ece n_records n_errors.
