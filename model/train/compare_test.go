@@ -9,7 +9,7 @@ import (
 
 // TestCompareFamiliesCinC2017 is the evidence for the model family in
 // MODEL_CARD.md: 5-fold CV on the locked training fold, same folds, boosted
-// trees (DefaultParams with the CV-chosen rounds) vs the MLP baseline. It
+// trees (DefaultParams, rounds chosen by CV) vs the MLP baseline. It
 // takes minutes, so it runs only with AFSCAN_COMPARE=1:
 //
 //	AFSCAN_COMPARE=1 go test -count=1 -timeout 60m -v -run TestCompareFamiliesCinC2017 ./model/train
@@ -18,7 +18,7 @@ func TestCompareFamiliesCinC2017(t *testing.T) {
 		t.Skip("skipping: set AFSCAN_COMPARE=1 (takes minutes)")
 	}
 	d, _ := trainFeatures(t, math.MaxInt)
-	res, err := CompareFamilies(context.Background(), d, ChosenParams(), DefaultMLPParams(), 5, 1)
+	res, err := CompareFamilies(context.Background(), d, DefaultParams(), DefaultMLPParams(), 5, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

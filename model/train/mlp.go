@@ -213,16 +213,18 @@ type FamilyResult struct {
 	LogLoss   float64 // after temperature scaling fitted on the same OOF scores
 }
 
-// CompareFamilies cross-validates the boosted trees (p, rounds fixed) and
-// the MLP baseline on the same folds of d.
+// CompareFamilies cross-validates the boosted trees (p, rounds chosen at
+// 25-round checkpoints as TrainDataset does) and the MLP baseline on the
+// same folds of d.
 func CompareFamilies(ctx context.Context, d *Dataset, p Params, mp MLPParams, k int, seed uint64) ([]FamilyResult, error) {
 	folds := StratifiedFolds(d.Y, k, seed)
 	p.Seed = seed
-	res, err := CrossValidate(ctx, d, p, folds, k, []int{p.Rounds})
+	res, err := CrossValidate(ctx, d, p, folds, k, Checkpoints(p.Rounds, 25))
 	if err != nil {
 		return nil, err
 	}
-	gbdt := res.OOF[0]
+	best, _ := bestCheckpoint(d.Y, res)
+	gbdt := res.OOF[best]
 	oof := make([][]float64, len(d.Y))
 	for f := 0; f < k; f++ {
 		if err := ctx.Err(); err != nil {
@@ -247,7 +249,7 @@ func CompareFamilies(ctx context.Context, d *Dataset, p Params, mp MLPParams, k 
 	for _, r := range []struct {
 		name string
 		raw  [][]float64
-	}{{"gradient-boosted oblivious trees", gbdt}, {"MLP " + mlpName(mp), oof}} {
+	}{{"GBDT " + strconv.Itoa(res.Checkpoints[best]) + " rounds depth " + strconv.Itoa(p.Depth), gbdt}, {"MLP " + mlpName(mp), oof}} {
 		out = append(out, FamilyResult{Family: r.name, Confusion: ConfusionOf(d.Y, r.raw), LogLoss: LogLoss(d.Y, r.raw, FitTemperature(d.Y, r.raw))})
 	}
 	return out, nil
