@@ -77,6 +77,11 @@ Exit status: 0 all criteria met; 1 a criterion failed; 2 usage, data or criteria
 			if dataDir == "" {
 				return usageErr{errors.New("--data DIR is required")}
 			}
+			if resamples < 1000 {
+				// Percentile intervals need enough resamples for stable
+				// 2.5% tails (Efron & Tibshirani 1993, ch. 13).
+				return usageErr{fmt.Errorf("--resamples %d: need at least 1000 for percentile bootstrap intervals", resamples)}
+			}
 			if window < 0 {
 				return usageErr{fmt.Errorf("--windows %s: must be positive", window)}
 			}
@@ -152,7 +157,7 @@ Exit status: 0 all criteria met; 1 a criterion failed; 2 usage, data or criteria
 	f.StringVar(&referencePath, "reference", "", "reference CSV (default DIR/REFERENCE.csv)")
 	f.DurationVar(&window, "windows", 0, "cut annotated WFDB records (MIT-BIH .hea+.atr) into windows of this length, e.g. 30s")
 	f.IntVar(&workers, "workers", 0, "records classified at once (default: number of CPUs)")
-	f.IntVar(&resamples, "resamples", validation.DefaultResamples, "bootstrap resamples for the F1 and CinC score CIs (>= 1000 recommended)")
+	f.IntVar(&resamples, "resamples", validation.DefaultResamples, "bootstrap resamples for the F1 and CinC score CIs (at least 1000)")
 	f.Uint64Var(&seed, "seed", validation.DefaultSeed, "bootstrap seed")
 	for _, c := range validateChildren {
 		cmd.AddCommand(c(m))

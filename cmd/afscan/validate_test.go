@@ -112,7 +112,7 @@ func TestValidateExitStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			out := t.TempDir()
 			c := normalClassifier()
-			code, _, stderr := runValidate(t, c, t0, "--data", data, "--out", out, "--criteria", writeCriteria(t, tt.criteria), "--resamples", "100")
+			code, _, stderr := runValidate(t, c, t0, "--data", data, "--out", out, "--criteria", writeCriteria(t, tt.criteria))
 			if code != tt.want {
 				t.Errorf("got exit %d, want %d (stderr %q)", code, tt.want, stderr)
 			}
@@ -141,6 +141,7 @@ func TestValidateUsageErrors(t *testing.T) {
 		{"missing records list", []string{"--data", data, "--records", "/nonexistent/list.txt"}, "records list"},
 		{"missing criteria file", []string{"--data", data, "--criteria", "/nonexistent.yaml"}, "criteria"},
 		{"bad flag", []string{"--data", data, "--windows", "soon"}, "invalid argument"},
+		{"too few resamples", []string{"--data", data, "--resamples", "200"}, "need at least 1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,7 +198,7 @@ func TestValidateSummary(t *testing.T) {
 	data := validateSet(t, 3)
 	out := t.TempDir()
 	code, stdout, stderr := runValidate(t, normalClassifier(), t0, "--data", data, "--out", out,
-		"--criteria", writeCriteria(t, "criteria:\n  - n_errors == 0\n"), "--resamples", "100")
+		"--criteria", writeCriteria(t, "criteria:\n  - n_errors == 0\n"))
 	if code != exitOK {
 		t.Fatalf("got exit %d: %s", code, stderr)
 	}
