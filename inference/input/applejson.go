@@ -9,14 +9,16 @@ import (
 )
 
 // healthKitStrip is the shape apps give an HKElectrocardiogram when they
-// export it as JSON: the sampling frequency (a number in Hz, or a quantity
-// object) and the voltage measurements of the one lead, in volts as HealthKit
-// reports them.
+// export it as JSON: the sampling frequency and the voltage measurements of
+// its one lead, in volts as HealthKit reports them. HealthKitReporter-style
+// exports wrap the same fields in "harmonized".
 type healthKitStrip struct {
-	SamplingFrequency   json.RawMessage   `json:"samplingFrequency"`
-	VoltageMeasurements []json.RawMessage `json:"voltageMeasurements"`
-	Voltages            []json.RawMessage `json:"voltages"`
-	Unit                *string           `json:"voltageUnit"`
+	SamplingFrequency     json.RawMessage   `json:"samplingFrequency"`
+	SamplingFrequencyUnit *string           `json:"samplingFrequencyUnit"`
+	VoltageMeasurements   []json.RawMessage `json:"voltageMeasurements"`
+	Voltages              []json.RawMessage `json:"voltages"`
+	Unit                  *string           `json:"voltageUnit"`
+	Harmonized            json.RawMessage   `json:"harmonized"`
 }
 
 type healthKitQuantity struct {
@@ -25,25 +27,41 @@ type healthKitQuantity struct {
 }
 
 type healthKitMeasurement struct {
-	Voltage *float64 `json:"voltage"`
-	Value   *float64 `json:"value"`
+	Voltage    *float64           `json:"voltage"`
+	Value      *float64           `json:"value"`
+	Unit       string             `json:"unit"`
+	Harmonized *healthKitQuantity `json:"harmonized"`
+	Serialized *healthKitQuantity `json:"serialized"`
 }
 
 // DecodeAppleHealthJSON decodes a HealthKit-style electrocardiogram export:
 //
 //	{"samplingFrequency": 512, "voltageMeasurements": [V, ...]}
 //
-// samplingFrequency is a number in hertz or {"value": 512, "unit": "Hz"};
-// the measurements (also accepted under "voltages") are numbers or objects
-// {"voltage": V} / {"value": V} (e.g. with a "timeSinceSampleStart", which
-// is ignored: the rate defines the timing). Voltages are volts, as HealthKit
-// reports them, unless "voltageUnit" says mV or µV; they are converted to mV.
-// Errors follow DecodeJSON: wrong types and missing fields are ErrMalformed,
-// an empty or non-finite strip or a bad rate is ErrUnusable.
+// samplingFrequency is a number in hertz (with an optional
+// "samplingFrequencyUnit": "Hz") or {"value": 512, "unit": "Hz"}; the
+// measurements (also accepted under "voltages") are numbers or objects
+// {"voltage": V}, {"value": V, "unit": "mcV"} or {"harmonized"|"serialized":
+// {"value": V, "unit": "V"}} (a "timeSinceSampleStart" is ignored: the rate
+// defines the timing). The same fields may sit inside a top-level
+// "harmonized" object. Voltages are volts, as HealthKit reports them, unless
+// "voltageUnit" or a measurement's own unit (HealthKit spells microvolts
+// "mcV") says otherwise; they are converted to mV.
+//
+// Errors follow DecodeJSON: wrong types and missing fields (a null voltage
+// included) are ErrMalformed; an empty or non-finite strip, a bad rate or a
+// unit that is not a voltage is ErrUnusable.
 func DecodeAppleHealthJSON(data []byte) (*ecg.Record, error) {
 	var s healthKitStrip
 	if err := strictUnmarshal(data, &s); err != nil {
 		return nil, err
+	}
+	if len(s.SamplingFrequency) == 0 && len(s.Harmonized) > 0 && !isNull(s.Harmonized) {
+		var h healthKitStrip
+		if err := strictUnmarshal(s.Harmonized, &h); err != nil {
+			return nil, err
+		}
+		s = h
 	}
 	if len(s.SamplingFrequency) == 0 {
 		return nil, fmt.Errorf("%w: samplingFrequency is missing", ErrMalformed)
@@ -51,6 +69,9 @@ func DecodeAppleHealthJSON(data []byte) (*ecg.Record, error) {
 	rateHz, err := healthKitRate(s.SamplingFrequency)
 	if err != nil {
 		return nil, err
+	}
+	if s.SamplingFrequencyUnit != nil && !isHertz(*s.SamplingFrequencyUnit) {
+		return nil, fmt.Errorf("%w: samplingFrequencyUnit %q is not hertz", ErrUnusable, clip(*s.SamplingFrequencyUnit))
 	}
 	if err := checkRate("samplingFrequency", rateHz); err != nil {
 		return nil, err
@@ -62,6 +83,9 @@ func DecodeAppleHealthJSON(data []byte) (*ecg.Record, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("%w: voltageMeasurements is missing", ErrMalformed)
 	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("%w: no samples", ErrUnusable)
+	}
 	unit := "V"
 	if s.Unit != nil {
 		unit = *s.Unit
@@ -72,17 +96,27 @@ func DecodeAppleHealthJSON(data []byte) (*ecg.Record, error) {
 	}
 	samples := make([]float64, len(raw))
 	for i, m := range raw {
-		if samples[i], err = healthKitVoltage(m); err != nil {
+		v, mScale, err := healthKitVoltage(m, scale)
+		if err != nil {
 			return nil, fmt.Errorf("%w (measurement %d)", err, i)
 		}
+		samples[i] = v * mScale
 	}
-	if err := toMV(samples, scale); err != nil {
+	if err := toMV(samples, 1); err != nil {
 		return nil, err
 	}
 	return &ecg.Record{
 		SampleRateHz: rateHz,
 		Leads:        []ecg.Lead{{Name: "Lead I", Units: "mV", Samples: samples}},
 	}, nil
+}
+
+func isHertz(unit string) bool {
+	switch unit {
+	case "", "Hz", "hz", "hertz", "Hertz", "count/s":
+		return true
+	}
+	return false
 }
 
 func healthKitRate(raw json.RawMessage) (float64, error) {
@@ -94,7 +128,7 @@ func healthKitRate(raw json.RawMessage) (float64, error) {
 		if q.Value == nil {
 			return 0, fmt.Errorf("%w: samplingFrequency.value is missing", ErrMalformed)
 		}
-		if q.Unit != "" && q.Unit != "Hz" && q.Unit != "hertz" && q.Unit != "count/s" {
+		if !isHertz(q.Unit) {
 			return 0, fmt.Errorf("%w: samplingFrequency unit %q is not hertz", ErrUnusable, clip(q.Unit))
 		}
 		return *q.Value, nil
@@ -106,25 +140,41 @@ func healthKitRate(raw json.RawMessage) (float64, error) {
 	return v, nil
 }
 
-func healthKitVoltage(raw json.RawMessage) (float64, error) {
-	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
-		var m healthKitMeasurement
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return 0, jsonError(err)
+// healthKitVoltage returns one measurement's value and the factor to mV:
+// its own unit's when it names one, else defaultScale.
+func healthKitVoltage(raw json.RawMessage, defaultScale float64) (v, scale float64, err error) {
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		if err := json.Unmarshal(raw, &v); err != nil || isNull(raw) {
+			return 0, 0, fmt.Errorf("%w: a voltage measurement must be a number or an object", ErrMalformed)
 		}
-		switch {
-		case m.Voltage != nil:
-			return *m.Voltage, nil
-		case m.Value != nil:
-			return *m.Value, nil
-		}
-		return 0, fmt.Errorf("%w: a voltage measurement has no voltage", ErrMalformed)
+		return v, defaultScale, nil
 	}
-	var v float64
-	if err := json.Unmarshal(raw, &v); err != nil || isNull(raw) {
-		return 0, fmt.Errorf("%w: a voltage measurement must be a number or an object", ErrMalformed)
+	var m healthKitMeasurement
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return 0, 0, jsonError(err)
 	}
-	return v, nil
+	var value *float64
+	unit := m.Unit
+	switch {
+	case m.Voltage != nil:
+		value = m.Voltage
+	case m.Value != nil:
+		value = m.Value
+	case m.Harmonized != nil && m.Harmonized.Value != nil:
+		value, unit = m.Harmonized.Value, m.Harmonized.Unit
+	case m.Serialized != nil && m.Serialized.Value != nil:
+		value, unit = m.Serialized.Value, m.Serialized.Unit
+	default:
+		return 0, 0, fmt.Errorf("%w: a voltage measurement has no voltage", ErrMalformed)
+	}
+	if unit == "" {
+		return *value, defaultScale, nil
+	}
+	scale, ok := scaleToMV(unit)
+	if !ok {
+		return 0, 0, fmt.Errorf("%w: measurement unit %q is not a voltage", ErrUnusable, clip(unit))
+	}
+	return *value, scale, nil
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

@@ -107,7 +107,7 @@ func detectJSON(data []byte) Format {
 			return FormatFHIR
 		case "sample_rate_hz", "samples":
 			found = FormatJSON
-		case "samplingFrequency", "voltageMeasurements":
+		case "samplingFrequency", "voltageMeasurements", "harmonized":
 			if found == FormatUnknown {
 				found = FormatHealthKit
 			}

@@ -170,6 +170,7 @@ func FuzzDecode(f *testing.F) {
 	addSeeds(f, "*.*",
 		"A00001 1 300 9000 05:05:15 1/05/2000\nA00001.mat 16+24 1000/mV 16 0 -127 0 0 ECG\n",
 		`{"samplingFrequency": 512, "voltageMeasurements": [0.001, {"voltage": 0.002}]}`,
+		`{"harmonized": {"samplingFrequency": 512, "samplingFrequencyUnit": "Hz", "voltageMeasurements": [{"harmonized": {"value": 1, "unit": "mcV"}, "timeSinceSampleStart": 0}]}}`,
 		"1\n2\n3\n", "")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, format, err := Decode(data, "")

@@ -14,7 +14,7 @@ func scaleToMV(unit string) (float64, bool) {
 	switch strings.TrimSpace(unit) {
 	case "mV":
 		return 1, true
-	case "uV", "µV", "μV":
+	case "uV", "µV", "μV", "mcV": // "mcV": HealthKit's HKUnit spelling
 		return 1e-3, true
 	case "V":
 		return 1e3, true
