@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Service load summary: starts `afscan serve` on loopback with a fresh data
+# directory, loads it with `afscan bench` (open loop at 500 req/s for 30 s,
+# then closed loop with 4 workers for 15 s) using the first 30 s of CinC 2017
+# records, prints latency percentiles, throughput and the server's VmRSS,
+# then stops it with SIGTERM and verifies the audit log's hash chain.
+# Latency figures are printed, not enforced: CI machines are shared.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/afscan/data/*/training2017 2>/dev/null | head -1 || true)
+if [ -z "$data" ]; then echo "skip: CinC 2017 not extracted (the tests extract it from ../shared/data)"; exit 0; fi
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/afscan" ./cmd/afscan
+"$work/afscan" serve --addr 127.0.0.1:0 --data-dir "$work/data" --max-in-flight 64 \
+  >"$work/key" 2>"$work/serve.log" &
+pid=$!
+addr=""
+for _ in $(seq 300); do
+  addr=$(sed -n 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$work/serve.log" | head -1)
+  [ -n "$addr" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$addr" ]; then echo "serve did not start:"; cat "$work/serve.log"; exit 1; fi
+echo "-- open loop, 500 req/s, 30 s (target: p99 <= 2 ms, zero errors)"
+"$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
+  --rate 500 --duration 30s --pid "$pid" || echo "(bench reported errors)"
+echo "-- closed loop, 4 workers, 15 s (saturation throughput)"
+"$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
+  --workers 4 --duration 15s --pid "$pid" || echo "(bench reported errors)"
+kill -TERM "$pid"
+wait "$pid"
+"$work/afscan" audit verify "$work/data/audit.log"
