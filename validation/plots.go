@@ -6,6 +6,7 @@ import (
 	"image/color"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -55,10 +56,12 @@ func (r *Report) ROCSVG() ([]byte, error) {
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: colRed, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
 		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("operating point (sens %.3f, spec %.3f)", float64(op.TPR), 1-float64(op.FPR)), s)
+		p.Legend.Add("operating point", s)
+		p.X.Label.Text += fmt.Sprintf("\noperating point: sensitivity %.3f, specificity %.3f", float64(op.TPR), 1-float64(op.FPR))
 	}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
+	p.Legend.Padding = vg.Points(3)
 	return svg(p)
 }
 
@@ -109,12 +112,26 @@ func (r *Report) CalibrationSVG() ([]byte, error) {
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(6)
+	p.Legend.Padding = vg.Points(3)
 	return svg(p)
+}
+
+// sans sets every text of p in the sans-serif variant of the plot's
+// typeface, to match the page; gonum/plot's default is serif.
+func sans(p *plot.Plot) {
+	for _, f := range []*font.Font{
+		&p.Title.TextStyle.Font, &p.Legend.TextStyle.Font,
+		&p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font,
+		&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font,
+	} {
+		f.Variant = "Sans"
+	}
 }
 
 // svg draws p on an SVG canvas and returns the <svg> element without the
 // XML prolog, ready to inline in HTML.
 func svg(p *plot.Plot) ([]byte, error) {
+	sans(p)
 	c := vgsvg.New(plotSize, plotSize)
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
