@@ -1,6 +1,7 @@
 package input
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -73,7 +74,8 @@ type fhirQuantity struct {
 }
 
 // DecodeFHIR decodes a FHIR R4 Observation whose valueSampledData, or one
-// of whose components' valueSampledData, carries the strip. Among
+// of whose components' valueSampledData, carries the strip. Given a Bundle,
+// it decodes the first entry Observation that carries a usable strip. Among
 // components it takes lead I (MDC 131329), else lead II (131330), else an
 // unspecified ECG lead (131328), else the first component with SampledData.
 //
@@ -87,7 +89,7 @@ type fhirQuantity struct {
 // ErrMalformed: not JSON, wrong JSON types, resourceType missing, a
 // SampledData without origin, period or dimensions, or a data token that is
 // not a decimal, "E", "L" or "U". ErrUnusable: a resource other than an
-// Observation, no SampledData anywhere, dimensions other than 1, a period
+// Observation or a Bundle, no SampledData anywhere, dimensions other than 1, a period
 // that is not positive, a unit that is not a voltage, empty data, the
 // markers "E" (error), "L" or "U" (beyond the detection limits) in the data,
 // a value that is not finite, or an effectivePeriod whose length disagrees
@@ -102,6 +104,9 @@ func DecodeFHIR(data []byte) (*ecg.Record, error) {
 	}
 	if o.ResourceType == nil {
 		return nil, fmt.Errorf("%w: resourceType is missing", ErrMalformed)
+	}
+	if *o.ResourceType == "Bundle" {
+		return decodeFHIRBundle(data)
 	}
 	if *o.ResourceType != "Observation" {
 		return nil, fmt.Errorf("%w: resource is a %s, want an Observation", ErrUnusable, clip(*o.ResourceType))
@@ -134,6 +139,40 @@ func DecodeFHIR(data []byte) (*ecg.Record, error) {
 		Leads:        []ecg.Lead{{Name: leadName, Units: "mV", Samples: samples}},
 		Start:        o.start(),
 	}, nil
+}
+
+// decodeFHIRBundle decodes the first Observation of a Bundle's entries
+// that carries a usable strip; when none does, the first Observation's
+// error. Bundles inside the Bundle are not followed.
+func decodeFHIRBundle(data []byte) (*ecg.Record, error) {
+	var b struct {
+		Entry []struct {
+			Resource json.RawMessage `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := strictUnmarshal(data, &b); err != nil {
+		return nil, err
+	}
+	var first error
+	for i, e := range b.Entry {
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		if len(e.Resource) == 0 || json.Unmarshal(e.Resource, &head) != nil || head.ResourceType != "Observation" {
+			continue
+		}
+		rec, err := DecodeFHIR(e.Resource)
+		if err == nil {
+			return rec, nil
+		}
+		if first == nil {
+			first = fmt.Errorf("%w (Bundle entry %d)", err, i)
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	return nil, fmt.Errorf("%w: Bundle holds no Observation", ErrUnusable)
 }
 
 // pickComponent returns the preferred component's SampledData and a lead name.

@@ -50,6 +50,11 @@ func TestDecodeFHIR(t *testing.T) {
 		{name: "effectivePeriod that agrees", in: `{"resourceType": "Observation", "effectivePeriod": {"start": "2024-01-01T10:00:00Z", "end": "2024-01-01T10:00:00.012Z"}, "valueSampledData": {` + sdOK + `}}`,
 			wantRate: 250, wantMV: []float64{1, 2, -3.5}},
 
+		{name: "Bundle: first Observation with a strip", in: `{"resourceType": "Bundle", "type": "collection", "entry": [
+			{"resource": {"resourceType": "Patient", "id": "p"}},
+			{"resource": {"resourceType": "Observation", "valueQuantity": {"value": 72}}},
+			{"resource": ` + obs(sdOK) + `}]}`, wantRate: 250, wantMV: []float64{1, 2, -3.5}},
+
 		{name: "not JSON", in: `<Observation/>`, wantErr: ErrMalformed},
 		{name: "no resourceType", in: `{"valueSampledData": {` + sdOK + `}}`, wantErr: ErrMalformed},
 		{name: "period as string", in: obs(`"origin": {"code": "mV"}, "period": "4", "dimensions": 1, "data": "1"`), wantErr: ErrMalformed},
@@ -65,6 +70,10 @@ func TestDecodeFHIR(t *testing.T) {
 		{name: "hex float in data", in: obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "0x1p3"`), wantErr: ErrMalformed},
 		{name: "comma separated data", in: obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1,2,3"`), wantErr: ErrMalformed},
 
+		{name: "Bundle without Observation", in: `{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}]}`, wantErr: ErrUnusable},
+		{name: "Bundle whose Observation is broken", in: `{"resourceType": "Bundle", "entry": [{"resource": ` + obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1 x"`) + `}]}`, wantErr: ErrMalformed},
+		{name: "Bundle in a Bundle is not followed", in: `{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Bundle", "entry": [{"resource": ` + obs(sdOK) + `}]}}]}`, wantErr: ErrUnusable},
+		{name: "Bundle entry not an array", in: `{"resourceType": "Bundle", "entry": {}}`, wantErr: ErrMalformed},
 		{name: "a Patient", in: `{"resourceType": "Patient", "id": "p"}`, wantErr: ErrUnusable},
 		{name: "missing valueSampledData", in: `{"resourceType": "Observation", "valueQuantity": {"value": 72, "unit": "/min"}}`, wantErr: ErrUnusable},
 		{name: "components without SampledData", in: `{"resourceType": "Observation", "component": [{"code": {"text": "hr"}, "valueQuantity": {"value": 1}}]}`, wantErr: ErrUnusable},
