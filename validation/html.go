@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"strconv"
 )
 
 // HTML returns report.html: one self-contained page (inline CSS and SVG, no
@@ -80,7 +79,6 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pctCI": pctCI,
 	"numCI": numCI,
 	"num":   fmtNum,
-	"itoa":  strconv.Itoa,
 	"add":   func(a, b int) int { return a + b },
 }).Parse(reportHTML))
 

@@ -26,7 +26,7 @@ var dimensions = []dimension{
 	},
 	{
 		name:  "heart_rate",
-		bands: []band{{"< 60 bpm", 0, 60}, {"60–100 bpm", 60, 100}, {"> 100 bpm", 100, inf}},
+		bands: []band{{"< 60 bpm", 0, 60}, {"60–100 bpm", 60, 100}, {"≥ 100 bpm", 100, inf}},
 		value: func(p *Prediction) (float64, bool) {
 			return p.Result.HeartRateBPM, p.Err == nil && p.Result.HeartRateBPM > 0
 		},
