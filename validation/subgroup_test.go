@@ -1,0 +1,67 @@
+package validation
+
+import (
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference"
+)
+
+func TestSubgroups(t *testing.T) {
+	pred := func(ref int, call ecg.Rhythm, dur time.Duration, hrBPM, quality float64) Prediction {
+		return Prediction{Reference: ref, Duration: dur,
+			Result: inference.Result{Rhythm: call, HeartRateBPM: hrBPM, SignalQuality: quality}}
+	}
+	preds := []Prediction{
+		pred(ClassA, ecg.RhythmAF, 10*time.Second, 120, 0.9),      // < 20 s, ≥ 100 bpm, ≥ 0.8
+		pred(ClassA, ecg.RhythmNormal, 30*time.Second, 100, 0.8),  // 20–40 s, ≥ 100 bpm (100 is in), ≥ 0.8
+		pred(ClassN, ecg.RhythmNormal, 20*time.Second, 59.9, 0.5), // 20–40 s, < 60, 0.5–0.8
+		pred(ClassN, ecg.RhythmInconclusive, 45*time.Second, 0, 0.1),
+		{Reference: ClassO, Err: errors.New("unreadable")}, // unknown everywhere
+	}
+	type key struct{ dim, band string }
+	got := map[key]Subgroup{}
+	for _, s := range subgroups(preds) {
+		got[key{s.Dimension, s.Band}] = s
+	}
+	tests := []struct {
+		dim, band string
+		n, nAF    int
+		accuracy  float64
+		afSens    float64
+		incRate   float64
+	}{
+		{"strip_length", "< 20 s", 1, 1, 1, 1, 0},
+		{"strip_length", "20–40 s", 2, 1, 0.5, 0, 0},
+		{"strip_length", "≥ 40 s", 1, 0, 0, nan, 1},
+		{"strip_length", "unknown", 1, 0, 0, nan, 1},
+		{"heart_rate", "< 60 bpm", 1, 0, 1, nan, 0},
+		{"heart_rate", "60–100 bpm", 0, 0, nan, nan, nan},
+		{"heart_rate", "≥ 100 bpm", 2, 2, 0.5, 0.5, 0},
+		{"heart_rate", "unknown", 2, 0, 0, nan, 1},
+		{"signal_quality", "< 0.5", 1, 0, 0, nan, 1},
+		{"signal_quality", "0.5–0.8", 1, 0, 1, nan, 0},
+		{"signal_quality", "≥ 0.8", 2, 2, 0.5, 0.5, 0},
+		{"signal_quality", "unknown", 1, 0, 0, nan, 1},
+	}
+	for _, tt := range tests {
+		s, ok := got[key{tt.dim, tt.band}]
+		if !ok {
+			t.Errorf("%s %s: missing", tt.dim, tt.band)
+			continue
+		}
+		if s.N != tt.n || s.NAF != tt.nAF || !near(float64(s.Accuracy), tt.accuracy, 1e-12) ||
+			!near(float64(s.AFSensitivity), tt.afSens, 1e-12) || !near(float64(s.InconclusiveRate), tt.incRate, 1e-12) {
+			t.Errorf("%s %s: got n %d, AF %d, accuracy %v, AF sensitivity %v, inconclusive %v; want %d, %d, %v, %v, %v",
+				tt.dim, tt.band, s.N, s.NAF, s.Accuracy, s.AFSensitivity, s.InconclusiveRate, tt.n, tt.nAF, tt.accuracy, tt.afSens, tt.incRate)
+		}
+	}
+	if len(got) != len(tests) {
+		t.Errorf("got %d subgroups, want %d", len(got), len(tests))
+	}
+}
+
+var nan = math.NaN()
