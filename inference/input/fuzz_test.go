@@ -100,7 +100,8 @@ func FuzzDecodeFHIR(f *testing.F) {
 		obs(sdOK),
 		obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1 E L U 2"`),
 		obs(`"origin": {"code": "uV"}, "interval": 4, "intervalUnit": "s", "period": 4000, "dimensions": 1, "data": "1"`),
-		`{"resourceType": "Observation", "component": [{"code": {"coding": [{"code": "131329"}]}, "valueSampledData": {"origin": {"code": "V"}, "period": 1, "dimensions": 1, "data": "0.1"}}]}`)
+		`{"resourceType": "Observation", "component": [{"code": {"coding": [{"code": "131329"}]}, "valueSampledData": {"origin": {"code": "V"}, "period": 1, "dimensions": 1, "data": "0.1"}}]}`,
+		`{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}, {"resource": `+obs(sdOK)+`}]}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := DecodeFHIR(data)
 		checkDecoded(t, rec, err)
