@@ -248,6 +248,13 @@ func (a *AuditLog) Append(ctx context.Context, e AuditEntry) error {
 	if err := a.Err(); err != nil {
 		return err
 	}
+	// Try without blocking first: with room in the queue, a select over
+	// both cases could pick a cancelled ctx at random and drop the entry.
+	select {
+	case a.queue <- e:
+		return nil
+	default:
+	}
 	select {
 	case a.queue <- e:
 		return nil

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -48,14 +47,19 @@ func (s *Server) handleClassify(c *gin.Context) {
 		e.ModelSHA256 = s.model.SHA256
 	}
 	// The response is already written; an audit failure shows in readiness
-	// and in the audit log's own error log, not in this answer.
-	_ = s.opts.Audit.Append(c.Request.Context(), e)
+	// and in the audit log's own error log, not in this answer. A client
+	// that hung up is still audited.
+	_ = s.opts.Audit.Append(context.WithoutCancel(c.Request.Context()), e)
 }
 
 func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	var out classifyOutcome
 	start := s.now()
 	r := c.Request
+	if err := s.opts.Audit.Err(); err != nil {
+		// A request that cannot be audited is not served.
+		return out, fmt.Errorf("audit log: %v: %w", err, ErrNotReady)
+	}
 
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
@@ -203,5 +207,3 @@ func (s *Server) putBuf(b *bytes.Buffer) {
 	b.Reset()
 	s.bufs.Put(b)
 }
-
-var _ io.ReaderFrom = (*bytes.Buffer)(nil)

@@ -102,6 +102,7 @@ type Options struct {
 // mount Handler in a test.
 type Server struct {
 	opts     Options
+	tlsCert  *tls.Certificate
 	log      *slog.Logger
 	now      func() time.Time
 	engine   *gin.Engine
@@ -140,6 +141,14 @@ func New(opts Options) (*Server, error) {
 		now:   opts.Now,
 		model: opts.Classifier.Model(),
 		sem:   make(chan struct{}, opts.MaxInFlight),
+	}
+	if opts.TLSCertFile != "" {
+		// Load now so a bad certificate fails before anything listens.
+		cert, err := tls.LoadX509KeyPair(opts.TLSCertFile, opts.TLSKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("api: load TLS certificate: %w", err)
+		}
+		s.tlsCert = &cert
 	}
 	s.metrics = newMetrics(s.model)
 	s.engine = s.routes()
@@ -192,7 +201,7 @@ func (s *Server) Routes() []Route {
 
 // HTTPServer returns an http.Server for Handler with the configured
 // timeouts and, when certificate files are set, a TLS 1.2+ configuration.
-func (s *Server) HTTPServer() (*http.Server, error) {
+func (s *Server) HTTPServer() *http.Server {
 	srv := &http.Server{
 		Handler: s.engine,
 		// ReadHeaderTimeout and ReadTimeout cut off slow-loris clients
@@ -204,29 +213,21 @@ func (s *Server) HTTPServer() (*http.Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	if s.opts.TLSCertFile != "" {
-		cert, err := tls.LoadX509KeyPair(s.opts.TLSCertFile, s.opts.TLSKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("load TLS certificate: %w", err)
-		}
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	if s.tlsCert != nil {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*s.tlsCert}}
 	}
-	return srv, nil
+	return srv
 }
 
 // TLS reports whether Serve speaks TLS.
-func (s *Server) TLS() bool { return s.opts.TLSCertFile != "" }
+func (s *Server) TLS() bool { return s.tlsCert != nil }
 
 // Serve answers requests on ln until ctx is done, then shuts down
 // gracefully: readiness turns 503, the listener closes, in-flight requests
 // finish (up to ShutdownTimeout). It returns nil after a clean shutdown.
 // The caller closes the audit log after Serve returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv, err := s.HTTPServer()
-	if err != nil {
-		ln.Close()
-		return err
-	}
+	srv := s.HTTPServer()
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
@@ -243,7 +244,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.draining.Store(true)
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

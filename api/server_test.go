@@ -280,6 +280,13 @@ func TestReadyzFailsWithBrokenAudit(t *testing.T) {
 	if w.Code != 503 || p.Code != "not-ready" || strings.Contains(w.Body.String(), "disk") {
 		t.Errorf("got %d %s %s, want 503 not-ready without internals", w.Code, p.Code, w.Body)
 	}
+	w = env.classify(MediaJSON, readTestdata(t, "strip.json"))
+	if p := checkProblem(t, w); w.Code != 503 || p.Code != "not-ready" {
+		t.Errorf("classify with a broken audit log: got %d %s, want 503 not-ready", w.Code, p.Code)
+	}
+	if n := env.clf.Calls(); n != 0 {
+		t.Errorf("classifier ran %d times without an audit log", n)
+	}
 }
 
 // TestServeTLS serves with a certificate and checks TLS 1.1 is refused and
@@ -288,6 +295,9 @@ func TestReadyzFailsWithBrokenAudit(t *testing.T) {
 // Verifies: SRS-SEC-003
 func TestServeTLS(t *testing.T) {
 	cert, key := writeTestCert(t)
+	if _, err := New(Options{Classifier: &fake.Classifier{}, Keys: &KeyStore{}, Audit: brokenAudit{}, TLSCertFile: key, TLSKeyFile: key}); err == nil {
+		t.Error("New accepted a key file as certificate")
+	}
 	env := newTestEnv(t, func(o *Options) { o.TLSCertFile, o.TLSKeyFile = cert, key })
 	addr, stop := serveTest(t, env)
 	defer func() {

@@ -224,9 +224,6 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 	if err != nil {
 		return usageErr{err}
 	}
-	if _, err := srv.HTTPServer(); err != nil { // load the certificate before listening
-		return usageErr{err}
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
