@@ -57,9 +57,11 @@ four probabilities, the mean heart rate, the signal quality and the duration.
 
 Files are recognised by content: PhysioNet WFDB records (RECORD.hea, or the .dat or
 CinC 2017 .mat beside it), afscan JSON ({"sample_rate_hz": 300, "samples": [mV...]}),
-a FHIR R4 Observation whose valueSampledData carries the strip, and the ECG CSV the
-iPhone Health app exports for Apple Watch recordings (any language, decimal commas
-included). Files larger than 64 MiB are refused.
+a FHIR R4 Observation whose valueSampledData carries the strip (or a Bundle holding
+one), HealthKit-style electrocardiogram JSON (samplingFrequency, voltageMeasurements
+in volts), and the ECG CSV the iPhone Health app exports for Apple Watch recordings
+(any language, decimal commas included). Files larger than 64 MiB (WFDB signal files
+together larger than 256 MiB) are refused.
 
 --json prints one JSON object per line per file with the keys of the API response
 (id, rhythm, probabilities, heart_rate_bpm, signal_quality, duration_s, model,
