@@ -134,6 +134,7 @@ func TestDecodeAppleCSVGolden(t *testing.T) {
 	}
 }
 
+// Verifies: SRS-IO-007
 func TestDecodeAppleCSVErrorsHidePersonalData(t *testing.T) {
 	for _, in := range []string{
 		"Name,Jane Secret\nDate of Birth,Secret 1962\n\n1\n",

@@ -63,6 +63,7 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// Verifies: SRS-IO-007
 func TestErrUnknownFormatIsMalformed(t *testing.T) {
 	if !errors.Is(ErrUnknownFormat, ErrMalformed) {
 		t.Error("ErrUnknownFormat does not wrap ErrMalformed")

@@ -136,6 +136,7 @@ func TestDecodeFHIRGolden(t *testing.T) {
 	checkLead(t, rec.Leads, cincA00004(t))
 }
 
+// Verifies: SRS-IO-007
 func TestDecodeFHIRErrorsAreOneLine(t *testing.T) {
 	_, err := DecodeFHIR([]byte(obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1 2 ` + strings.Repeat("x", 500) + `"`)))
 	if err == nil {

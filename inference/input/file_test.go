@@ -53,6 +53,7 @@ func TestReadFile(t *testing.T) {
 	}
 }
 
+// Verifies: SRS-IO-006, SRS-IO-007
 func TestReadFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {

@@ -66,6 +66,8 @@ func checkDecoded(t *testing.T, rec *ecg.Record, err error) {
 
 // FuzzDecodeJSON: never panics, errors are classified, and a decoded strip
 // written back as afscan JSON decodes to the same samples.
+//
+// Verifies: SRS-IO-007
 func FuzzDecodeJSON(f *testing.F) {
 	addSeeds(f, "*.json",
 		`{"sample_rate_hz": 300, "samples": [0.1, -0.2], "units": "uV"}`,
@@ -94,7 +96,10 @@ func FuzzDecodeJSON(f *testing.F) {
 	})
 }
 
-// FuzzDecodeFHIR: never panics, errors are classified.
+// FuzzDecodeFHIR: never panics, errors are classified, and a decoded strip
+// written back as mV decodes to the same samples.
+//
+// Verifies: SRS-IO-007
 func FuzzDecodeFHIR(f *testing.F) {
 	addSeeds(f, "*.fhir.json",
 		obs(sdOK),
@@ -128,6 +133,8 @@ func FuzzDecodeFHIR(f *testing.F) {
 
 // FuzzDecodeAppleCSV: never panics, errors are classified, and no header
 // text but the lead name reaches the record.
+//
+// Verifies: SRS-IO-007
 func FuzzDecodeAppleCSV(f *testing.F) {
 	addSeeds(f, "*.csv",
 		appleHeaderEN+"-265,868\n12\n",
@@ -167,6 +174,8 @@ func FuzzDecodeAppleCSV(f *testing.F) {
 
 // FuzzDecode: never panics, errors are classified, a decoded record comes
 // with the format that decoded it.
+//
+// Verifies: SRS-IO-007
 func FuzzDecode(f *testing.F) {
 	addSeeds(f, "*.*",
 		"A00001 1 300 9000 05:05:15 1/05/2000\nA00001.mat 16+24 1000/mV 16 0 -127 0 0 ECG\n",
