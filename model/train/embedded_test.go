@@ -173,7 +173,7 @@ func runORTNode(t *testing.T, nodeModules string, onnxBytes []byte, inputs [][]f
 // by TestSubsetTrainingReproduces.
 const subsetHashFile = "testdata/subset-model.sha256"
 
-// TestSubsetTrainingReproduces trains on the first 300 records of the
+// TestSubsetTrainingReproduces trains on the first 200 records of the
 // locked training fold with small fixed parameters, once with 1 and once
 // with 3 extraction workers, and expects both files to be identical and to
 // hash to the committed value. Full-size retraining is checked by
@@ -186,7 +186,7 @@ func TestSubsetTrainingReproduces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := splits.CinC2017Train()[:300]
+	names := splits.CinC2017Train()[:200]
 	p := DefaultParams()
 	p.Rounds, p.Depth = 30, 4
 	var sums []string
