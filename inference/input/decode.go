@@ -26,7 +26,9 @@ const (
 
 // Decode detects the strip format from data's content and decodes it. A
 // JSON object is FHIR when it has "resourceType", afscan JSON when it has
-// "sample_rate_hz", HealthKit JSON when it has "samplingFrequency"; text is
+// "sample_rate_hz" or "samples", HealthKit JSON when it has
+// "samplingFrequency", "voltageMeasurements" or "harmonized" (any other
+// object gets afscan JSON's error for what it lacks); text is
 // an Apple Health CSV when a header line's value is a rate in hertz, and a
 // WFDB header when its first line is a WFDB record line. nameHint (a file
 // name, may be empty) is consulted only when the content settles nothing:

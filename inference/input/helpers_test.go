@@ -10,8 +10,8 @@ import (
 type ecgLead = ecg.Lead
 
 // cincA00004 returns the golden strip (first 10 s of CinC 2017 A00004 in
-// mV) from the afscan JSON fixture, checked against two values read from
-// the .mat with the generator in testdata/gen.
+// mV) from the afscan JSON fixture that testdata/gen wrote from the .mat;
+// TestReadFilePhysioNet checks it against the original record.
 func cincA00004(t testing.TB) []float64 {
 	t.Helper()
 	var s struct {
