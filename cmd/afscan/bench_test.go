@@ -61,7 +61,9 @@ func TestPercentile(t *testing.T) {
 func TestBenchAgainstServer(t *testing.T) {
 	data := dataset.ForTest(t, dataset.CinC2017)
 	dir := t.TempDir()
-	addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir)
+	// A slot per possible request: this test checks the bench, not the
+	// server's overload answer, on machines of any speed.
+	addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--max-in-flight", "1000")
 	defer func() {
 		if err := stop(); err != nil {
 			t.Error(err)
@@ -71,7 +73,7 @@ func TestBenchAgainstServer(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte(stdout.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, mode := range [][]string{{"--rate", "100"}, {"--workers", "2"}} {
+	for _, mode := range [][]string{{"--rate", "50"}, {"--workers", "2"}} {
 		args := append([]string{"bench", "--url", "http://" + addr, "--key-file", keyFile, "--data", data,
 			"--records", "20", "--duration", "1s", "--json", "--pid", "1"}, mode...)
 		code, out, stderr := runMain(t, args...)
@@ -85,8 +87,8 @@ func TestBenchAgainstServer(t *testing.T) {
 		if s.OK == 0 || s.Errors != 0 || s.P50Ms <= 0 || s.P99Ms < s.P50Ms || s.MaxMs < s.P99Ms || s.Strips != 20 {
 			t.Errorf("%v: implausible summary %+v", mode, s)
 		}
-		if mode[0] == "--rate" && (s.Requests < 90 || s.Requests > 100) {
-			t.Errorf("open loop at 100/s for 1 s sent %d requests", s.Requests)
+		if mode[0] == "--rate" && s.Requests != 50 {
+			t.Errorf("open loop at 50/s for 1 s sent %d requests, want 50", s.Requests)
 		}
 	}
 }

@@ -56,6 +56,11 @@ func startServe(t *testing.T, args ...string) (addr string, stdout, stderr *sync
 		onListen: func(a net.Addr) { listening <- a },
 	}
 	root := m.rootCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "serve" { // the registered one runs the embedded model
+			root.RemoveCommand(c)
+		}
+	}
 	root.AddCommand(newServeCmd(m, deps))
 	root.SetArgs(append([]string{"serve"}, args...))
 	ctx, cancel := context.WithCancel(context.Background())
