@@ -206,3 +206,17 @@ func sameSamples(t *testing.T, got, want []float64) {
 		}
 	}
 }
+
+// FuzzDecodeAppleHealthJSON: never panics, errors are classified.
+//
+// Verifies: SRS-IO-007
+func FuzzDecodeAppleHealthJSON(f *testing.F) {
+	addSeeds(f, "*.json",
+		`{"samplingFrequency": 512, "voltageMeasurements": [0.001, {"voltage": 0.002}, {"value": 3, "unit": "mcV"}]}`,
+		`{"samplingFrequency": {"value": 511.5, "unit": "Hz"}, "voltageUnit": "mV", "voltages": [1, 2]}`,
+		`{"harmonized": {"samplingFrequency": 512, "samplingFrequencyUnit": "Hz", "voltageMeasurements": [{"serialized": {"value": 1, "unit": "V"}, "timeSinceSampleStart": 0}]}}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := DecodeAppleHealthJSON(data)
+		checkDecoded(t, rec, err)
+	})
+}
