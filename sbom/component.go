@@ -82,6 +82,7 @@ type Options struct {
 	BuildInfo   *debug.BuildInfo
 	MainVersion string // overrides a "(devel)" main module version
 	MainLicense string // SPDX expression of the main module's license, "" if none
+	MainSHA256  string // hex SHA-256 of the executable, "" if unknown
 	// ModCache is GOMODCACHE; when set, module zips are hashed and license
 	// files read from it.
 	ModCache string
@@ -122,6 +123,9 @@ func Build(o Options) (*BOM, error) {
 	}
 	if main.Supplier.Name == "" {
 		main.Supplier = SupplierOf(bi.Main.Path)
+	}
+	if o.MainSHA256 != "" {
+		main.SHA256, main.SHA256Note = o.MainSHA256, "SHA-256 of the executable that wrote this SBOM"
 	}
 	b.Components = append(b.Components, main)
 

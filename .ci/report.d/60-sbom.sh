@@ -27,8 +27,12 @@ echo "   identical (CycloneDX library 10.3.0, SNAPSHOT names resolved; SPDX spec
 
 echo "-- govulncheck $GOVULNCHECK_VERSION, vulndb $VULNDB_VERSION ($(ls "$AFSCAN_VULNDB/ID" | grep -c "\.json$") entries), source mode, symbol level"
 t0=$(date +%s)
-GOTOOLCHAIN="$AFSCAN_GOTOOLCHAIN" "$gobin/govulncheck" -db "$db" -json ./... > "$out/govulncheck.json"
-GOTOOLCHAIN=local "$gobin/govulncheck" -db "$db" -json ./... > "$out/govulncheck-baseline.json"
+scan() { # toolchain, output file; one retry: package loading can fail transiently while files change
+  GOTOOLCHAIN="$1" "$gobin/govulncheck" -db "$db" -json ./... > "$2" 2> "$2.err" ||
+    { cat "$2.err"; echo "   retrying"; GOTOOLCHAIN="$1" "$gobin/govulncheck" -db "$db" -json ./... > "$2"; }
+}
+scan "$AFSCAN_GOTOOLCHAIN" "$out/govulncheck.json"
+scan local "$out/govulncheck-baseline.json"
 echo "   two scans in $(( $(date +%s) - t0 )) s"
 reachable() { # distinct vulnerabilities with a finding that reaches a vulnerable symbol
   awk '/"osv": "GO-/{match($0,/GO-[0-9]+-[0-9]+/); id=substr($0,RSTART,RLENGTH)} /"function"/{s[id]=1} END{n=0; for(k in s)n++; print n}' "$1"
@@ -54,11 +58,18 @@ for fmt in spdx-json:afscan.spdx.json spdx-tv:afscan.spdx cyclonedx-json:afscan.
   .ci/out/afscan sbom --format "${fmt%%:*}" --out "$out/${fmt#*:}" "${reports[@]}" \
     --vulns "$out/govulncheck.json" --vulns-baseline "$out/govulncheck-baseline.json"
 done
-comps=$(grep -c '"bom-ref"' "$out/afscan.cdx.json" || true)
-echo "   $(grep -c '"SPDXID": "SPDXRef-' "$out/afscan.spdx.json") SPDX packages; $(grep -c '"relationshipType"' "$out/afscan.spdx.json") relationships"
-echo "   licenses identified: $(grep -c '"licenseDeclared": "[A-Z]' "$out/afscan.spdx.json" | tr -d ' ') of $(grep -c '"licenseDeclared"' "$out/afscan.spdx.json"); suppliers NOASSERTION: $(grep -c '"supplier": "NOASSERTION"' "$out/afscan.spdx.json" || true)"
-echo "   CycloneDX: $comps bom-refs; VEX states: $(grep -o '"state": "[a-z_]*"' "$out/afscan.cdx.json" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
-echo "   model: $(grep -A3 '"type": "machine-learning-model"' "$out/afscan.cdx.json" | grep -o '"name": "[^"]*"' | head -1)"
+node -e '
+const fs = require("fs");
+const spdx = JSON.parse(fs.readFileSync(process.argv[1])), cdx = JSON.parse(fs.readFileSync(process.argv[2]));
+const pk = spdx.packages;
+const n = (f) => pk.filter(f).length;
+console.log(`   SPDX: ${pk.length} packages, ${spdx.relationships.length} relationships; license identified for ${n(p => p.licenseDeclared && p.licenseDeclared !== "NOASSERTION")}, SHA-256 for ${n(p => (p.checksums || []).length)}, supplier NOASSERTION for ${n(p => !p.supplier || p.supplier === "NOASSERTION")}`);
+const comps = cdx.components;
+for (const c of comps.filter(c => c.type !== "library")) console.log(`   ${c.type}: ${c.name} ${c.version} sha256 ${(c.hashes || [{content: "none"}])[0].content}`);
+const states = {};
+for (const v of cdx.vulnerabilities || []) states[v.analysis.state] = (states[v.analysis.state] || 0) + 1;
+console.log(`   CycloneDX: ${comps.length} components, ${cdx.dependencies.length} dependency entries; VEX: ${JSON.stringify(states)}`);
+' "$out/afscan.spdx.json" "$out/afscan.cdx.json"
 
 echo "-- validators"
 ajv=("$AFSCAN_AJV" validate --spec=draft7 -c ajv-formats --strict=false)

@@ -19,14 +19,14 @@ if [ -f .ci/out/sbom/govulncheck.json ]; then
 fi
 export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
 status=0
-"$bin" dhf --out .ci/out/dhf "${args[@]}" > .ci/out/dhf.log || status=$?
+"$bin" dhf --out .ci/out/dhf "${args[@]}" > .ci/out/dhf.log 2>&1 || status=$?
 grep -v '^gap: ' .ci/out/dhf.log || true
 echo "-- classification of dhf/intended-use.yaml"
 grep -E '^\| (IMDRF|EU MDR|IEC 62304)' .ci/out/dhf/classification.md
 echo "-- manifest"
 (cd .ci/out/dhf && sha256sum --quiet -c MANIFEST.sha256) && echo "   $(wc -l < .ci/out/dhf/MANIFEST.sha256) files, every SHA-256 verified"
 echo "-- reproducibility"
-"$bin" dhf --out .ci/out/dhf-again "${args[@]}" > /dev/null || true
+"$bin" dhf --out .ci/out/dhf-again "${args[@]}" > /dev/null 2>&1 || true
 if diff -r .ci/out/dhf .ci/out/dhf-again > /dev/null; then
   echo "   second build byte-identical"
 else

@@ -128,6 +128,7 @@ func (m *Main) buildBOM(ctx context.Context, o sbomOptions) (*sbom.BOM, error) {
 			opts.Graph = g
 		}
 	}
+	opts.MainSHA256 = executableSHA256()
 	opts.Model = embeddedModel()
 	train := splits.CinC2017Train()
 	sum := sha256.Sum256([]byte(strings.Join(train, "\n") + "\n"))
@@ -239,4 +240,23 @@ func toolVersion() string {
 		return "devel" + strings.TrimPrefix(v, "(devel)")
 	}
 	return v
+}
+
+// executableSHA256 hashes the running executable, the artifact the SBOM
+// describes; "" when it cannot be read.
+func executableSHA256() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
