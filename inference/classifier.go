@@ -95,27 +95,51 @@ type Classifier struct {
 	model Model
 	info  ModelInfo
 	opts  Options
+	idx   []int // pipeline position of each model input; nil: identity
 	pool  sync.Pool
+}
+
+// featureIndex maps a model's feature names to positions in the pipeline's
+// vector.
+func featureIndex(names []string) ([]int, error) {
+	pos := make(map[string]int, numFeatures)
+	for i, n := range featureNames {
+		pos[n] = i
+	}
+	idx := make([]int, len(names))
+	for i, n := range names {
+		p, ok := pos[n]
+		if !ok {
+			return nil, fmt.Errorf("%w: the pipeline computes no feature %q", ErrFeatureMismatch, n)
+		}
+		idx[i] = p
+	}
+	return idx, nil
 }
 
 // New returns a Classifier running m, identified by info. When m reports
 // its feature names (a FeatureNames() []string method, as inference/onnx's
-// Model has), they must equal FeatureNames, or New returns
-// ErrFeatureMismatch.
+// Model has), the Classifier hands it exactly those features, by name and
+// in its order, so a model trained on an earlier subset of the pipeline's
+// features keeps working; a name the pipeline does not compute is
+// ErrFeatureMismatch. A model that does not report names gets the full
+// vector in FeatureNames order.
 func New(m Model, info ModelInfo, opts Options) (*Classifier, error) {
 	if m == nil {
 		return nil, ErrNilModel
 	}
+	var idx []int
 	if fn, ok := m.(interface{ FeatureNames() []string }); ok {
-		if got, want := fn.FeatureNames(), FeatureNames(); !slices.Equal(got, want) {
-			return nil, fmt.Errorf("%w: model has %d features, pipeline %d", ErrFeatureMismatch, len(got), len(want))
+		var err error
+		if idx, err = featureIndex(fn.FeatureNames()); err != nil {
+			return nil, err
 		}
 	}
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	c := &Classifier{model: m, info: info, opts: o}
+	c := &Classifier{model: m, info: info, opts: o, idx: idx}
 	c.pool.New = func() any {
 		e := NewExtractor()
 		e.MinSignalQuality = o.MinSignalQuality
@@ -225,9 +249,17 @@ func (c *Classifier) classifyWindow(s *classifyScratch, x, raw []float64, fsIn f
 		w.probs[3] = 1
 		return w, nil
 	}
-	s.feat32 = slices.Grow(s.feat32[:0], len(a.Features))[:len(a.Features)]
-	for i, v := range a.Features {
-		s.feat32[i] = float32(math.Max(-math.MaxFloat32, math.Min(math.MaxFloat32, v)))
+	nIn := len(a.Features)
+	if c.idx != nil {
+		nIn = len(c.idx)
+	}
+	s.feat32 = slices.Grow(s.feat32[:0], nIn)[:nIn]
+	for i := range s.feat32 {
+		j := i
+		if c.idx != nil {
+			j = c.idx[i]
+		}
+		s.feat32[i] = float32(math.Max(-math.MaxFloat32, math.Min(math.MaxFloat32, a.Features[j])))
 	}
 	var p32 [len(ecg.Rhythms)]float32
 	if err := c.model.Predict(p32[:], s.feat32); err != nil {

@@ -213,6 +213,8 @@ func TestNewErrors(t *testing.T) {
 	wrong.names = []string{"a", "b"}
 	right := &namedModel{}
 	right.names = FeatureNames()
+	subset := &namedModel{}
+	subset.names = []string{"rmssd_norm", "hr_mean_bpm"}
 	tests := []struct {
 		name string
 		m    Model
@@ -220,8 +222,9 @@ func TestNewErrors(t *testing.T) {
 		want error
 	}{
 		{"nil model", nil, Options{}, ErrNilModel},
-		{"feature mismatch", wrong, Options{}, ErrFeatureMismatch},
+		{"unknown feature", wrong, Options{}, ErrFeatureMismatch},
 		{"matching names", right, Options{}, nil},
+		{"subset of the names", subset, Options{}, nil},
 		{"window too short", &rrModel{}, Options{Window: 5 * time.Second}, ErrBadOptions},
 		{"hop above window", &rrModel{}, Options{Hop: time.Minute}, ErrBadOptions},
 		{"AF threshold 2", &rrModel{}, Options{AFThreshold: 2}, ErrBadOptions},
@@ -342,4 +345,32 @@ func TestClassifyConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A model that names its inputs gets those features in its order.
+//
+// Verifies: SRS-CLS-005
+func TestClassifyFeatureSubset(t *testing.T) {
+	m := &recordingModel{names: []string{"hr_mean_bpm", "rmssd_norm"}}
+	c := newTestClassifier(t, m, Options{})
+	rec := record(synth{rateHz: 300, durationS: 20, rrMs: regularRR(750), pAmpMV: 0.15, noiseMV: 0.01, seed: 1})
+	if _, err := c.Classify(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.got) != 2 || math.Abs(float64(m.got[0])-80) > 1 || m.got[1] > 0.02 {
+		t.Errorf("model got features %v, want [≈80 bpm, ≈0 rmssd]", m.got)
+	}
+}
+
+type recordingModel struct {
+	names []string
+	got   []float32
+}
+
+func (m *recordingModel) FeatureNames() []string { return m.names }
+
+func (m *recordingModel) Predict(probs, features []float32) error {
+	m.got = append(m.got[:0], features...)
+	copy(probs, []float32{1, 0, 0, 0})
+	return nil
 }

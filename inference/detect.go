@@ -30,7 +30,7 @@ const (
 // elgendiScratch holds the detector's work buffers so repeated calls do not
 // allocate.
 type elgendiScratch struct {
-	bp, sq, cum []float64
+	bp, sq, cum, m1, m2 []float64
 	// powerMV2 is the mean power of the band-passed signal of the last
 	// call (mV²), for the QRS-band power ratio.
 	powerMV2 float64
@@ -61,13 +61,14 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	}
 	ls := max(1, int(sampleRateHz/elgendiShortHz/2))
 	ll := max(ls+1, int(sampleRateHz/elgendiLongHz/2))
-	for i := range s.bp {
-		a0, a1 := max(0, i-ls), min(n, i+ls+1)
-		b0, b1 := max(0, i-ll), min(n, i+ll+1)
-		s.bp[i] = (s.cum[a1]-s.cum[a0])/float64(a1-a0) - (s.cum[b1]-s.cum[b0])/float64(b1-b0)
-	}
+	s.m1 = growFloat(s.m1, n)
+	s.m2 = growFloat(s.m2, n)
+	centredMean(s.m1, s.cum, ls)
+	centredMean(s.m2, s.cum, ll)
 	var mean float64
-	for i, v := range s.bp {
+	for i := range s.bp {
+		v := s.m1[i] - s.m2[i]
+		s.bp[i] = v
 		q := v * v
 		s.sq[i] = q
 		mean += q
@@ -82,22 +83,13 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	w2 := max(1, int(elgendiBeatWinMs*sampleRateHz/1000+0.5))
 	refr := int(refractoryMs * sampleRateHz / 1000)
 	offset := elgendiBeta * mean
-	// above[i] reports whether the QRS-wide average exceeds the beat-wide
-	// one plus the offset; stored in s.bp, which is no longer needed.
-	h1, h2 := w1/2, w2/2
-	for i := range n {
-		lo1, hi1 := max(0, i-h1), min(n, i+h1+1)
-		lo2, hi2 := max(0, i-h2), min(n, i+h2+1)
-		m1 := (s.cum[hi1] - s.cum[lo1]) * float64(hi2-lo2)
-		m2 := (s.cum[hi2]-s.cum[lo2])*float64(hi1-lo1) + offset*float64(hi1-lo1)*float64(hi2-lo2)
-		s.bp[i] = 0
-		if m1 > m2 {
-			s.bp[i] = 1
-		}
-	}
+	// Blocks of interest: the QRS-wide average of the squared signal above
+	// the beat-wide one plus the offset.
+	centredMean(s.m1, s.cum, w1/2)
+	centredMean(s.m2, s.cum, w2/2)
 	start := -1
 	for i := 0; i <= n; i++ {
-		in := i < n && s.bp[i] > 0
+		in := i < n && s.m1[i] > s.m2[i]+offset
 		switch {
 		case in && start < 0:
 			start = i
@@ -121,4 +113,20 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 		}
 	}
 	return dst
+}
+
+// centredMean writes to dst[i] the mean of the values whose prefix sums are
+// cum (len(dst)+1 entries) over the window [i-h, i+h], clipped at the ends.
+func centredMean(dst, cum []float64, h int) {
+	n := len(dst)
+	inv := 1 / float64(2*h+1)
+	for i := range dst {
+		lo, hi := i-h, i+h+1
+		if lo >= 0 && hi <= n {
+			dst[i] = (cum[hi] - cum[lo]) * inv
+			continue
+		}
+		lo, hi = max(0, lo), min(n, hi)
+		dst[i] = (cum[hi] - cum[lo]) / float64(hi-lo)
+	}
 }

@@ -310,3 +310,49 @@ func TestFeaturesFiniteOnOddInput(t *testing.T) {
 		}
 	}
 }
+
+// Verifies: SRS-CLS-004
+func TestPrematureBeatMorphology(t *testing.T) {
+	base := synth{rateHz: 300, durationS: 40, rrMs: regularRR(850), pAmpMV: 0.15, noiseMV: 0.01, seed: 41, ectopyEvery: 4}
+	pvc, pac := base, base
+	pvc.wideEctopy = true
+	tests := []struct {
+		name             string
+		s                synth
+		wantPVC, wantPAC bool
+	}{
+		{"sinus", synth{rateHz: 300, durationS: 40, rrMs: regularRR(850), pAmpMV: 0.15, noiseMV: 0.01, seed: 41}, false, false},
+		{"PVC-like ectopy", pvc, true, false},
+		{"PAC-like ectopy", pac, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := extract(t, tc.s)
+			pv, pa, pl := feature(t, a, "pvc_frac"), feature(t, a, "pac_frac"), feature(t, a, "prem_local_frac")
+			if (pv > 0.1) != tc.wantPVC || (pa > 0.1) != tc.wantPAC {
+				t.Errorf("got pvc_frac %.2f, pac_frac %.2f; want PVC %v, PAC %v", pv, pa, tc.wantPVC, tc.wantPAC)
+			}
+			if want := tc.wantPVC || tc.wantPAC; (pl > 0.1) != want {
+				t.Errorf("got prem_local_frac %.2f, want premature beats %v", pl, want)
+			}
+		})
+	}
+}
+
+// Artefact spikes detected as beats make the RR series irregular; the
+// features on template-matching beats only stay regular.
+//
+// Verifies: SRS-CLS-004
+func TestGoodRRFeaturesIgnoreArtefacts(t *testing.T) {
+	a := extract(t, synth{rateHz: 300, durationS: 30, rrMs: regularRR(900), pAmpMV: 0.15, noiseMV: 0.01, spikesPerS: 0.3, seed: 42})
+	all, good := feature(t, a, "rmssd_norm"), feature(t, a, "rmssd_good_norm")
+	if all < 0.1 {
+		t.Fatalf("got rmssd_norm %.3f: the artefacts were not detected as beats, the test needs stronger ones", all)
+	}
+	if good > 0.03 {
+		t.Errorf("got rmssd_good_norm %.3f with rmssd_norm %.3f, want < 0.03", good, all)
+	}
+	if f := feature(t, a, "good_rr_frac"); f > 0.9 || f < 0.3 {
+		t.Errorf("got good_rr_frac %.2f, want 0.3–0.9", f)
+	}
+}

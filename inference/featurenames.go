@@ -73,6 +73,26 @@ const (
 	fRAmpCV
 	fInverted
 
+	// Feature set 2, appended so that earlier positions keep their meaning.
+	fSpecLowRel
+	fSpecMidRel
+	fSpecQRSRel
+	fSpecHighRel
+	fPrematureLocalFrac
+	fPVCFrac
+	fPACFrac
+	fHRTrendBPM
+	fRMSSDWinMaxNorm
+	fRMSSDWinMinNorm
+	fTPeakMs
+	fSkewness
+	fGoodRRFrac
+	fRMSSDGoodNorm
+	fMADdRRGoodNorm
+	fPNN50Good
+	fTPRGood
+	fCOSEnGood
+
 	numFeatures
 )
 
@@ -142,6 +162,25 @@ var featureNames = [numFeatures]string{
 	fPremCorrMean: "prem_corr_mean",
 	fRAmpCV:       "r_amp_cv",
 	fInverted:     "inverted",
+
+	fSpecLowRel:         "spec_0_3hz_rel",
+	fSpecMidRel:         "spec_3_8hz_rel",
+	fSpecQRSRel:         "spec_8_15hz_rel",
+	fSpecHighRel:        "spec_15_24hz_rel",
+	fPrematureLocalFrac: "prem_local_frac",
+	fPVCFrac:            "pvc_frac",
+	fPACFrac:            "pac_frac",
+	fHRTrendBPM:         "hr_trend_bpm",
+	fRMSSDWinMaxNorm:    "rmssd_win_max_norm",
+	fRMSSDWinMinNorm:    "rmssd_win_min_norm",
+	fTPeakMs:            "t_peak_ms",
+	fSkewness:           "skewness",
+	fGoodRRFrac:         "good_rr_frac",
+	fRMSSDGoodNorm:      "rmssd_good_norm",
+	fMADdRRGoodNorm:     "mad_drr_good_norm",
+	fPNN50Good:          "pnn50_good",
+	fTPRGood:            "tpr_good",
+	fCOSEnGood:          "cosen_good",
 }
 
 // FeatureNames returns the names of the model's input features, in the order

@@ -36,7 +36,10 @@ const (
 	// poorly correlated with the template (ectopic or noisy).
 	corrClusterMin = 0.90
 	corrLowMax     = 0.80
-	maxClusters    = 16
+	// prematureLocalRel: an RR interval this much shorter than the local
+	// mean marks a premature beat (20%, as in common ectopy screening).
+	prematureLocalRel = 0.80
+	maxClusters       = 16
 	// P wave: searched from 250 ms to 30 ms before the QRS onset (PR
 	// interval 120–200 ms, P duration ≤ 120 ms: Surawicz & Knilans, Chou's
 	// Electrocardiography in Clinical Practice, 6th ed.).
@@ -82,6 +85,12 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	for i := fPAmpRel; i <= fRAmpCV; i++ {
 		f[i] = 0
 	}
+	for i := fSpecLowRel; i <= fTPeakMs; i++ {
+		if i != fHRTrendBPM && i != fRMSSDWinMaxNorm && i != fRMSSDWinMinNorm {
+			f[i] = 0
+		}
+	}
+	s.spectrumBands(f, y, fs)
 	f[fCorrQRSMean], f[fCorrQRSMin], f[fCorrBeatMean], f[fDominantFrac], f[fPremCorrMean] = 1, 1, 1, 1, 1
 	n := len(y)
 	pre, post := msToSamples(beatPreMs, fs), msToSamples(beatPostMs, fs)
@@ -184,25 +193,60 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	f[fNClusters] = float64(nClusters)
 	f[fDominantFrac] = float64(big) / float64(nb)
 
-	// Morphology of premature beats (PVCs correlate poorly; PACs well).
-	// Beat k of peaks is preceded by rr[k-1].
+	// Premature beats and their morphology. A beat is premature when its
+	// RR interval is below prematureLocalRel of the mean of the up to four
+	// preceding intervals (a local reference tolerates sinus arrhythmia);
+	// premature beats whose QRS differs from the template (correlation
+	// below corrLowMax) count as ventricular (PVC-like), those that match it
+	// (≥ corrClusterMin) as supraventricular (PAC-like): PVCs are wide and
+	// differently shaped, PACs conduct normally (de Chazal, O'Dwyer & Reilly,
+	// "Automatic classification of heartbeats using ECG morphology and
+	// heartbeat interval features", IEEE TBME 51(7), 2004). prem_corr_mean
+	// keeps the global-median definition of feature set 1.
 	var sumP float64
-	var nP int
+	var nP, nLocal, nPVC, nPAC, nJudged int
 	bi := 0
 	for k, p := range peaks {
+		if k < 2 {
+			continue
+		}
+		var ref float64
+		m := 0
+		for j := k - 2; j >= 0 && m < 4; j-- {
+			ref += rr[j]
+			m++
+		}
+		ref /= float64(m)
+		localPrem := rr[k-1] < prematureLocalRel*ref
+		nJudged++
+		if localPrem {
+			nLocal++
+		}
 		for bi < nb && s.beats[bi] < p {
 			bi++
 		}
-		if bi == nb {
-			break
+		if bi == nb || s.beats[bi] != p {
+			continue
 		}
-		if s.beats[bi] == p && k >= 1 && rr[k-1] < prematureRel*medRR {
-			sumP += s.corrQRS[bi]
+		c := s.corrQRS[bi]
+		if rr[k-1] < prematureRel*medRR {
+			sumP += c
 			nP++
+		}
+		if localPrem && c < corrLowMax {
+			nPVC++
+		}
+		if localPrem && c >= corrClusterMin {
+			nPAC++
 		}
 	}
 	if nP > 0 {
 		f[fPremCorrMean] = sumP / float64(nP)
+	}
+	if nJudged > 0 {
+		f[fPrematureLocalFrac] = float64(nLocal) / float64(nJudged)
+		f[fPVCFrac] = float64(nPVC) / float64(nJudged)
+		f[fPACFrac] = float64(nPAC) / float64(nJudged)
 	}
 
 	// Template fiducials: QRS onset and offset where the slope falls below
@@ -255,12 +299,15 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	// T wave: largest deviation from the isoelectric level 40 ms after the
 	// QRS offset up to the end of the window; ST level 60 ms after offset.
 	var tDev float64
+	tPeak := offset
 	for k := min(L, offset+msToSamples(40, fs)); k < L; k++ {
 		if d := T[k] - iso; math.Abs(d) > math.Abs(tDev) {
-			tDev = d
+			tDev, tPeak = d, k
 		}
 	}
 	f[fTAmpRel] = tDev / ampAbs
+	// R-to-T-peak latency, a QT-interval proxy that needs no T-wave end.
+	f[fTPeakMs] = float64(tPeak-pre) / fs * 1000
 	if k := offset + msToSamples(60, fs); k < L {
 		f[fSTRel] = (T[k] - iso) / ampAbs
 	}
@@ -322,45 +369,11 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 	}
 	_, rms := meanStd(s.resid)
 	f[fResidRMSRel] = rms
-	// Decimate by block averaging (fs/6 = 50 Hz at the internal rate).
-	nd := n / fwaveDecim
-	s.dec = growFloat(s.dec, nd)
-	for i := range nd {
-		var acc float64
-		for _, v := range s.resid[i*fwaveDecim : (i+1)*fwaveDecim] {
-			acc += v
-		}
-		s.dec[i] = acc / fwaveDecim
-	}
-	fsd := fs / fwaveDecim
-	if s.fft == nil {
-		s.fft = fourier.NewFFT(fwaveSegLen)
-		s.hann = make([]float64, fwaveSegLen)
-		for i := range s.hann {
-			s.hann[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(fwaveSegLen))
-		}
-		s.seg = make([]float64, fwaveSegLen)
-		s.coef = make([]complex128, fwaveSegLen/2+1)
-		s.psd = make([]float64, fwaveSegLen/2+1)
-	}
-	clear(s.psd)
-	nSeg := 0
-	for start := 0; start+fwaveSegLen <= nd; start += fwaveSegLen / 2 {
-		m, _ := meanStd(s.dec[start : start+fwaveSegLen])
-		for i := range s.seg {
-			s.seg[i] = (s.dec[start+i] - m) * s.hann[i]
-		}
-		s.fft.Coefficients(s.coef, s.seg)
-		for i, c := range s.coef {
-			s.psd[i] += real(c)*real(c) + imag(c)*imag(c)
-		}
-		nSeg++
-	}
+	nSeg, df := s.welch(s.resid)
 	f[fFWaveRatio], f[fFWavePeakHz], f[fFWaveConc] = 0, 0, 0
 	if nSeg == 0 {
 		return
 	}
-	df := fsd / fwaveSegLen
 	bin := func(hz float64) int { return min(len(s.psd)-1, int(math.Round(hz/df))) }
 	var band, tot float64
 	pk := bin(fwaveLowHz)
@@ -384,6 +397,76 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 		conc += s.psd[i]
 	}
 	f[fFWaveConc] = conc / band
+}
+
+// welch decimates x (at InternalRateHz) by fwaveDecim and leaves its Welch
+// power spectrum in s.psd; it returns the number of averaged segments (0
+// when x is shorter than one segment) and the bin width in hertz.
+func (s *morphScratch) welch(x []float64) (nSeg int, dfHz float64) {
+	nd := len(x) / fwaveDecim
+	s.dec = growFloat(s.dec, nd)
+	for i := range nd {
+		var acc float64
+		for _, v := range x[i*fwaveDecim : (i+1)*fwaveDecim] {
+			acc += v
+		}
+		s.dec[i] = acc / fwaveDecim
+	}
+	if s.fft == nil {
+		s.fft = fourier.NewFFT(fwaveSegLen)
+		s.hann = make([]float64, fwaveSegLen)
+		for i := range s.hann {
+			s.hann[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(fwaveSegLen))
+		}
+		s.seg = make([]float64, fwaveSegLen)
+		s.coef = make([]complex128, fwaveSegLen/2+1)
+		s.psd = make([]float64, fwaveSegLen/2+1)
+	}
+	clear(s.psd)
+	for start := 0; start+fwaveSegLen <= nd; start += fwaveSegLen / 2 {
+		m, _ := meanStd(s.dec[start : start+fwaveSegLen])
+		for i := range s.seg {
+			s.seg[i] = (s.dec[start+i] - m) * s.hann[i]
+		}
+		s.fft.Coefficients(s.coef, s.seg)
+		for i, c := range s.coef {
+			s.psd[i] += real(c)*real(c) + imag(c)*imag(c)
+		}
+		nSeg++
+	}
+	return nSeg, InternalRateHz / fwaveDecim / fwaveSegLen
+}
+
+// spectrumBands fills the relative powers of y in 0.5–3 Hz (T and P waves,
+// residual wander), 3–8 Hz (P/T and slow QRS), 8–15 Hz (QRS) and 15–24 Hz
+// (sharp QRS, muscle noise), the spectral bands of the CinC 2017 feature
+// sets (e.g. Zabihi et al., "Detection of atrial fibrillation in ECG
+// hand-held devices using a random forest classifier", CinC 44, 2017).
+// Wide QRS complexes move power down, noise moves it up.
+func (s *morphScratch) spectrumBands(f []float64, y []float64, fs float64) {
+	if fs != InternalRateHz {
+		return
+	}
+	nSeg, df := s.welch(y)
+	if nSeg == 0 {
+		return
+	}
+	edges := [...]float64{0.5, 3, 8, 15, 24}
+	var p [4]float64
+	var tot float64
+	for i, v := range s.psd {
+		hz := float64(i) * df
+		for b := range p {
+			if hz >= edges[b] && hz < edges[b+1] {
+				p[b] += v
+				tot += v
+			}
+		}
+	}
+	if tot <= 0 {
+		return
+	}
+	f[fSpecLowRel], f[fSpecMidRel], f[fSpecQRSRel], f[fSpecHighRel] = p[0]/tot, p[1]/tot, p[2]/tot, p[3]/tot
 }
 
 func msToSamples(ms, fs float64) int { return int(ms*fs/1000 + 0.5) }

@@ -53,18 +53,24 @@ func agreement(a, b []int, tol int) float64 {
 	return 2 * float64(m) / float64(len(a)+len(b))
 }
 
-// kurtosis returns the (non-excess) kurtosis of x; 0 for a constant signal.
-func kurtosis(x []float64) float64 {
+// moments returns the skewness and the (non-excess) kurtosis of x; 0, 0
+// for a constant signal. Kurtosis is kSQI; skewness measures how one-sided
+// the deflections are (QRS polarity, T-wave dominance).
+func moments(x []float64) (skew, kurt float64) {
 	mean, sd := meanStd(x)
 	if sd == 0 {
-		return 0
+		return 0, 0
 	}
-	var m4 float64
+	var m3, m4 float64
+	inv := 1 / sd
 	for _, v := range x {
-		d := (v - mean) / sd
-		m4 += d * d * d * d
+		d := (v - mean) * inv
+		d2 := d * d
+		m3 += d2 * d
+		m4 += d2 * d2
 	}
-	return m4 / float64(len(x))
+	n := float64(len(x))
+	return m3 / n, m4 / n
 }
 
 // variance of x about its mean.

@@ -39,6 +39,8 @@ const (
 	// atrial fibrillation", Ann Biomed Eng 37(9), 2009 use 16 bins over the
 	// RR range; a fixed width keeps the value comparable across strips).
 	rrHistBinMs = 40
+	// rmssdWinBeats is the window of the local RMSSD (≈ 8 s at 75 bpm).
+	rmssdWinBeats = 10
 )
 
 // rrScratch holds work buffers for rrFeatures.
@@ -53,6 +55,7 @@ func (s *rrScratch) rrFeatures(f []float64, rr []float64) {
 	for i := fHRMeanBPM; i <= fRRACF2; i++ {
 		f[i] = 0
 	}
+	f[fHRTrendBPM], f[fRMSSDWinMaxNorm], f[fRMSSDWinMinNorm] = 0, 0, 0
 	// Regular-rhythm defaults for irregularity measures whose "regular"
 	// value is not 0.
 	f[fRRMaxRel], f[fRRMinRel] = 1, 1
@@ -175,6 +178,33 @@ func (s *rrScratch) rrFeatures(f []float64, rr []float64) {
 	if nClean > 0 {
 		f[fRMSSDCleanNorm] = math.Sqrt(sqClean/float64(nClean)) / mean
 	}
+
+	// Heart-rate trend: rate over the second half of the beats minus the
+	// first half (rate changes within a strip: paroxysmal tachycardia,
+	// exercise, sinus pauses).
+	h := n / 2
+	if h >= 1 {
+		m1, _ := meanStd(rr[:h])
+		m2, _ := meanStd(rr[h:])
+		f[fHRTrendBPM] = 60000/m2 - 60000/m1
+	}
+	// Normalised RMSSD over sliding windows of rmssdWinBeats intervals: its
+	// maximum and minimum show irregularity confined to part of the strip
+	// (runs of ectopy, paroxysms) versus irregularity throughout (AF).
+	wn := min(rmssdWinBeats, n)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for st := 0; st+wn <= n; st++ {
+		w := rr[st : st+wn]
+		m, _ := meanStd(w)
+		var q float64
+		for i := 1; i < len(w); i++ {
+			d := w[i] - w[i-1]
+			q += d * d
+		}
+		v := math.Sqrt(q/float64(len(w)-1)) / m
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	f[fRMSSDWinMaxNorm], f[fRMSSDWinMinNorm] = hi, lo
 
 	// Lag-1 and lag-2 autocorrelation of RR: bigeminy gives strongly
 	// negative lag 1 and positive lag 2; AF gives values near 0.

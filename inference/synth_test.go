@@ -16,6 +16,13 @@ type synth struct {
 	fwaveMV   float64             // amplitude of 6 Hz atrial f-waves
 	invert    bool
 	seed      uint64
+	// ectopyEvery > 0 makes every ectopyEvery-th beat premature (60% of
+	// the RR) followed by a compensatory pause; wideEctopy draws those
+	// beats wide and negative (PVC-like) instead of normal (PAC-like).
+	ectopyEvery int
+	wideEctopy  bool
+	// spikesPerS adds 25 Hz, 1.5 mV artefact bursts at random times.
+	spikesPerS float64
 }
 
 func regularRR(ms float64) func(int) float64 { return func(int) float64 { return ms } }
@@ -45,21 +52,43 @@ func (s synth) samples() []float64 {
 	x := make([]float64, n)
 	r := rand.New(rand.NewPCG(s.seed, 11))
 	var beats []float64
+	var ectopic []bool
 	t := 0.4
 	for i := 0; t < s.durationS+1; i++ {
+		rr := s.rrMs(i) / 1000
+		if s.ectopyEvery > 0 && i%s.ectopyEvery == s.ectopyEvery-1 {
+			beats = append(beats, t)
+			ectopic = append(ectopic, false)
+			beats = append(beats, t+0.6*rr)
+			ectopic = append(ectopic, true)
+			t += 2 * rr
+			continue
+		}
 		beats = append(beats, t)
-		t += s.rrMs(i) / 1000
+		ectopic = append(ectopic, false)
+		t += rr
+	}
+	var spikes []float64
+	for range int(s.spikesPerS * s.durationS) {
+		spikes = append(spikes, r.Float64()*s.durationS)
 	}
 	for k := range x {
 		tt := float64(k) / s.rateHz
 		var v float64
-		for _, b := range beats {
+		for j, b := range beats {
 			if math.Abs(tt-b) > 0.6 {
+				continue
+			}
+			if ectopic[j] && s.wideEctopy {
+				v += -1.0*gauss(tt, b, 0.035) + 0.4*gauss(tt, b+0.25, 0.06)
 				continue
 			}
 			v += s.pAmpMV * gauss(tt, b-0.16, 0.025)
 			v += -0.1*gauss(tt, b-0.03, 0.01) + 1.2*gauss(tt, b, 0.011) - 0.25*gauss(tt, b+0.035, 0.012)
 			v += 0.3 * gauss(tt, b+0.28, 0.05)
+		}
+		for _, sp := range spikes { // motion-artefact bursts
+			v += 1.5 * math.Sin(2*math.Pi*25*(tt-sp)) * gauss(tt, sp, 0.02)
 		}
 		v += s.fwaveMV * math.Sin(2*math.Pi*6*tt+0.3*math.Sin(2*math.Pi*0.2*tt))
 		v += s.noiseMV * r.NormFloat64()
