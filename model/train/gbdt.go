@@ -41,7 +41,7 @@ type Params struct {
 // the SearchGrid cross-validation on the locked training fold (CinC score
 // 0.8313 against 0.8192–0.8282 for the other candidates; MODEL_CARD.md).
 func DefaultParams() Params {
-	return Params{Rounds: 150, Depth: 6, LearningRate: 0.1, L2: 1, RowSubsample: 0.8,
+	return Params{Rounds: 200, Depth: 6, LearningRate: 0.1, L2: 1, RowSubsample: 0.8,
 		FeatureSubsample: 0.8, MaxBins: 64, ClassWeightPower: 0.5, Seed: 1}
 }
 
