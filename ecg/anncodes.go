@@ -93,13 +93,16 @@ func ParseAnnotationCode(mnemonic string) (AnnotationCode, error) {
 	return 0, fmt.Errorf("unknown annotation mnemonic %q", mnemonic)
 }
 
-// IsBeat reports whether c labels a QRS complex: WFDB's isqrs() table
-// (<wfdb/ecgmap.h>), true for N L R a V F J A S E j / Q B ? e n f r.
+// IsBeat reports whether c labels a QRS complex, as WFDB's isqrs table
+// (<wfdb/ecgmap.h>) does: N L R a V F J A S E j / Q B ? ! e n f r (codes 1–13,
+// 25, 30, 31, 34, 35, 38, 41). Ventricular flutter waves ("!") count, as bxb
+// reads them (and then maps them to no-beat); the MIT-BIH directory's beat
+// totals leave them out, so a caller reproducing those excludes CodeFlWave.
 func IsBeat(c AnnotationCode) bool {
 	switch c {
 	case CodeNormal, CodeLBBB, CodeRBBB, CodeAberr, CodePVC, CodeFusion, CodeNPC,
 		CodeAPC, CodeSVPB, CodeVEsc, CodeNEsc, CodePace, CodeUnknown,
-		CodeBBB, CodeLearn, CodeAEsc, CodeSVEsc, CodePFus, CodeRonT:
+		CodeBBB, CodeLearn, CodeFlWave, CodeAEsc, CodeSVEsc, CodePFus, CodeRonT:
 		return true
 	}
 	return false

@@ -22,7 +22,7 @@ func TestAnnotationCodes(t *testing.T) {
 		{CodeDiastole, "D", false}, {CodeNote, "\"", false}, {CodeMeasure, "=", false},
 		{CodePWave, "p", false}, {CodeBBB, "B", true}, {CodePaceSP, "^", false},
 		{CodeTWave, "t", false}, {CodeRhythm, "+", false}, {CodeUWave, "u", false},
-		{CodeLearn, "?", true}, {CodeFlWave, "!", false}, {CodeVFOn, "[", false},
+		{CodeLearn, "?", true}, {CodeFlWave, "!", true}, {CodeVFOn, "[", false},
 		{CodeVFOff, "]", false}, {CodeAEsc, "e", true}, {CodeSVEsc, "n", true},
 		{CodeLink, "@", false}, {CodeNAPC, "x", false}, {CodePFus, "f", true},
 		{CodeWFOn, "(", false}, {CodeWFOff, ")", false}, {CodeRonT, "r", true},
@@ -44,7 +44,7 @@ func TestAnnotationCodes(t *testing.T) {
 			nBeat++
 		}
 	}
-	eq(t, "beat codes", nBeat, 19)
+	eq(t, "beat codes", nBeat, 20)
 	for c := range 256 {
 		if IsBeat(AnnotationCode(c)) && (c < 1 || c > 41) {
 			t.Errorf("IsBeat(%d) outside the standard codes", c)

@@ -10,20 +10,6 @@ import (
 // both signals; with both set a NOISE annotation starts a shutdown.
 const shutdownBits = 0x30
 
-// IsBeat reports whether code denotes a QRS complex, as WFDB's isqrs table
-// (<wfdb/ecgmap.h>) does: codes 1–13, 25, 30, 31, 34, 35, 38 and 41. Unlike
-// ecg.IsBeat it includes ventricular flutter waves (31, "!"), which bxb
-// reads as beats and then maps to class O.
-func IsBeat(code ecg.AnnotationCode) bool {
-	switch code {
-	case ecg.CodeNormal, ecg.CodeLBBB, ecg.CodeRBBB, ecg.CodeAberr, ecg.CodePVC, ecg.CodeFusion,
-		ecg.CodeNPC, ecg.CodeAPC, ecg.CodeSVPB, ecg.CodeVEsc, ecg.CodeNEsc, ecg.CodePace, ecg.CodeUnknown,
-		ecg.CodeBBB, ecg.CodeLearn, ecg.CodeFlWave, ecg.CodeAEsc, ecg.CodeSVEsc, ecg.CodePFus, ecg.CodeRonT:
-		return true
-	}
-	return false
-}
-
 // Class is an AAMI beat class, or one of bxb's pseudo-beat labels O (no
 // beat: an unmatched annotation is paired with it) and X (no beat because
 // the other annotator was shut down).
@@ -216,7 +202,7 @@ func (s *stream) advance(matchIdx, endIdx int64, shutdown *int64) {
 		if !ok {
 			break
 		}
-		if IsBeat(a.Code) {
+		if ecg.IsBeat(a.Code) {
 			s.next, s.nextC = a.SampleIdx, ClassOf(a.Code, s.sveb)
 			return
 		}

@@ -257,7 +257,7 @@ func TestClassOf(t *testing.T) {
 		if got := ec57.ClassOf(tc.code, tc.sveb); got != tc.want {
 			t.Errorf("ClassOf(%v, %v) = %v, want %v", tc.code, tc.sveb, got, tc.want)
 		}
-		if got := ec57.IsBeat(tc.code); got != tc.wantIsBeat {
+		if got := ecg.IsBeat(tc.code); got != tc.wantIsBeat {
 			t.Errorf("IsBeat(%v) = %v, want %v", tc.code, got, tc.wantIsBeat)
 		}
 	}
