@@ -369,7 +369,7 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 	}
 	_, rms := meanStd(s.resid)
 	f[fResidRMSRel] = rms
-	nSeg, df := s.welch(s.resid)
+	nSeg, df := s.welch(s.resid, fwaveSegLen/2)
 	f[fFWaveRatio], f[fFWavePeakHz], f[fFWaveConc] = 0, 0, 0
 	if nSeg == 0 {
 		return
@@ -400,9 +400,10 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 }
 
 // welch decimates x (at InternalRateHz) by fwaveDecim and leaves its Welch
-// power spectrum in s.psd; it returns the number of averaged segments (0
+// power spectrum (segments every hop samples of the decimated signal) in
+// s.psd; it returns the number of averaged segments (0
 // when x is shorter than one segment) and the bin width in hertz.
-func (s *morphScratch) welch(x []float64) (nSeg int, dfHz float64) {
+func (s *morphScratch) welch(x []float64, hop int) (nSeg int, dfHz float64) {
 	nd := len(x) / fwaveDecim
 	s.dec = growFloat(s.dec, nd)
 	for i := range nd {
@@ -423,7 +424,7 @@ func (s *morphScratch) welch(x []float64) (nSeg int, dfHz float64) {
 		s.psd = make([]float64, fwaveSegLen/2+1)
 	}
 	clear(s.psd)
-	for start := 0; start+fwaveSegLen <= nd; start += fwaveSegLen / 2 {
+	for start := 0; start+fwaveSegLen <= nd; start += hop {
 		m, _ := meanStd(s.dec[start : start+fwaveSegLen])
 		for i := range s.seg {
 			s.seg[i] = (s.dec[start+i] - m) * s.hann[i]
@@ -447,7 +448,7 @@ func (s *morphScratch) spectrumBands(f []float64, y []float64, fs float64) {
 	if fs != InternalRateHz {
 		return
 	}
-	nSeg, df := s.welch(y)
+	nSeg, df := s.welch(y, fwaveSegLen) // band ratios need no overlap
 	if nSeg == 0 {
 		return
 	}

@@ -125,19 +125,23 @@ func clipFraction(x []float64, sampleRateHz float64) float64 {
 		return 0
 	}
 	minRun := max(3, int(clipRunMs*sampleRateHz/1000+0.5))
-	clipped, run := 0, 0
-	for i, v := range x {
-		if (v == hi || v == lo) && i > 0 && v == x[i-1] {
-			run++
-		} else {
-			if run+1 >= minRun {
-				clipped += run + 1
-			}
-			run = 0
+	// Runs of equal consecutive samples are rare in real signals, so the
+	// common path is one comparison per sample.
+	clipped := 0
+	for i := 1; i < len(x); {
+		v := x[i]
+		if v != x[i-1] || (v != hi && v != lo) {
+			i++
+			continue
 		}
-	}
-	if run+1 >= minRun {
-		clipped += run + 1
+		j := i + 1
+		for j < len(x) && x[j] == v {
+			j++
+		}
+		if run := j - i + 1; run >= minRun {
+			clipped += run
+		}
+		i = j
 	}
 	return float64(clipped) / float64(len(x))
 }
