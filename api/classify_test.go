@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -218,28 +219,17 @@ func TestClassifyHostile(t *testing.T) {
 
 // checkProblem checks that w is an RFC 9457 problem with a request id and
 // returns it.
-func checkProblem(t *testing.T, w interface {
-	Header() http.Header
-}, body ...[]byte) Problem {
+func checkProblem(t *testing.T, w *httptest.ResponseRecorder) Problem {
 	t.Helper()
-	rec, ok := w.(interface{ Result() *http.Response })
-	var raw []byte
-	if len(body) > 0 {
-		raw = body[0]
-	} else if ok {
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(rec.Result().Body)
-		raw = b.Bytes()
-	}
 	if got := w.Header().Get("Content-Type"); got != MediaProblem {
-		t.Errorf("got content type %q, want %q (body %s)", got, MediaProblem, raw)
+		t.Errorf("got content type %q, want %q (body %s)", got, MediaProblem, w.Body)
 	}
 	var p Problem
-	if err := json.Unmarshal(raw, &p); err != nil {
-		t.Fatalf("problem body %q: %v", raw, err)
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatalf("problem body %q: %v", w.Body, err)
 	}
-	if p.Type != ProblemTypeBase+p.Code || p.Title == "" || p.Status == 0 {
-		t.Errorf("incomplete problem %+v", p)
+	if p.Type != ProblemTypeBase+p.Code || p.Title == "" || p.Status != w.Code {
+		t.Errorf("incomplete problem %+v for status %d", p, w.Code)
 	}
 	if rid := w.Header().Get(HeaderRequestID); rid == "" || rid != p.RequestID {
 		t.Errorf("problem request_id %q, header %q", p.RequestID, rid)
