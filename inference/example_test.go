@@ -84,3 +84,35 @@ func ExampleClassifier_Classify() {
 	// inconclusive (too_short)
 	// sample rate outside 125–1000 Hz: 100 Hz
 }
+
+func ExampleExtractor_Extract() {
+	e := inference.NewExtractor() // one per goroutine; reuses its buffers
+	rec := sinusStrip()
+	a, err := e.Extract(context.Background(), rec.Leads[0].Samples, rec.SampleRateHz)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%v at %g Hz resampled to %g Hz: %d R peaks, first at %.3f s\n",
+		a.Duration, rec.SampleRateHz, a.SampleRateHz, len(a.RPeakIdx), float64(a.RPeakIdx[0])/a.SampleRateHz)
+	// Output: 20s at 250 Hz resampled to 300 Hz: 24 R peaks, first at 0.300 s
+}
+
+func ExampleNewDefault() {
+	c, err := inference.NewDefault()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := c.Classify(context.Background(), sinusStrip())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var sum float64
+	for _, p := range r.Probabilities {
+		sum += p
+	}
+	fmt.Printf("model %s, %d probabilities summing to %.3f, heart rate %.0f bpm\n", c.Model().Name, len(r.Probabilities), sum, r.HeartRateBPM)
+	// Output: model afscan-af-gbdt, 4 probabilities summing to 1.000, heart rate 72 bpm
+}

@@ -356,3 +356,31 @@ func TestGoodRRFeaturesIgnoreArtefacts(t *testing.T) {
 		t.Errorf("got good_rr_frac %.2f, want 0.3–0.9", f)
 	}
 }
+
+// The quality index falls as noise rises.
+//
+// Verifies: SRS-CLS-003
+func TestSignalQualityFallsWithNoise(t *testing.T) {
+	prev := 2.0
+	for _, tc := range []struct {
+		noiseMV    float64
+		minQ, maxQ float64
+	}{
+		{0.01, 0.9, 1},
+		{0.1, 0.5, 1},
+		{0.5, 0, 0.6},
+		{2, 0, 0.3},
+	} {
+		var q float64
+		for seed := range uint64(3) { // average a few noise draws
+			q += extract(t, synth{rateHz: 300, durationS: 30, rrMs: regularRR(800), pAmpMV: 0.15, noiseMV: tc.noiseMV, seed: 50 + seed}).SignalQuality / 3
+		}
+		if q < tc.minQ || q > tc.maxQ {
+			t.Errorf("noise %.2f mV: got quality %.2f, want %.2f–%.2f", tc.noiseMV, q, tc.minQ, tc.maxQ)
+		}
+		if q > prev+0.02 {
+			t.Errorf("noise %.2f mV: quality %.2f above %.2f at less noise", tc.noiseMV, q, prev)
+		}
+		prev = q
+	}
+}
