@@ -54,6 +54,11 @@ type Options struct {
 	// inconclusive with ReasonNoise (default DefaultMinSignalQuality;
 	// negative disables the check).
 	MinSignalQuality float64
+	// MinAFWindows is the number of consecutive windows called AF that
+	// make the whole recording AF (default 1: one 30 s window, the
+	// clinical episode length). Raising it trades sensitivity for
+	// specificity on long recordings, where single-window errors add up.
+	MinAFWindows int
 	// AFThreshold, when positive, calls AF whenever P(AF) ≥ AFThreshold and
 	// otherwise the most probable of the other labels (the operating point
 	// chosen by the trainer for AF-vs-rest specificity, ONNX metadata
@@ -74,6 +79,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MinSignalQuality == 0 {
 		o.MinSignalQuality = DefaultMinSignalQuality
 	}
+	if o.MinAFWindows == 0 {
+		o.MinAFWindows = 1
+	}
 	switch {
 	case o.Window < MinCallableDuration:
 		return o, fmt.Errorf("%w: window %v shorter than %v", ErrBadOptions, o.Window, MinCallableDuration)
@@ -83,6 +91,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: MaxWhole %v shorter than window %v", ErrBadOptions, o.MaxWhole, o.Window)
 	case o.AFThreshold < 0 || o.AFThreshold > 1 || math.IsNaN(o.AFThreshold):
 		return o, fmt.Errorf("%w: AF threshold %g outside [0, 1]", ErrBadOptions, o.AFThreshold)
+	case o.MinAFWindows < 0:
+		return o, fmt.Errorf("%w: MinAFWindows %d < 0", ErrBadOptions, o.MinAFWindows)
 	case o.MinSignalQuality > 1 || math.IsNaN(o.MinSignalQuality):
 		return o, fmt.Errorf("%w: minimum signal quality %g above 1", ErrBadOptions, o.MinSignalQuality)
 	}
@@ -179,11 +189,12 @@ type window struct {
 //
 // Input up to Options.MaxWhole is one window. Longer input is cut into
 // Options.Window windows every Options.Hop (the last one ending at the end
-// of the input) and aggregated by this rule: the call is AF when any
-// callable window is AF (a 30 s AF episode is clinical AF; ESC 2020),
-// otherwise the most frequent call among callable windows (ties go to
-// other, then normal, then inconclusive); when no window is callable it is
-// inconclusive with the most frequent reason. Probabilities are the mean
+// of the input) and aggregated by this rule: the call is AF when
+// Options.MinAFWindows consecutive windows (default 1) are AF (a 30 s AF
+// episode is clinical AF; ESC 2020), otherwise the most frequent call
+// among callable windows other than AF (ties go to other, then normal,
+// then inconclusive); when no window is callable it is inconclusive with
+// the most frequent reason. Probabilities are the mean
 // over callable windows; AFBurden is the fraction of callable windows
 // called AF; Episodes lists every window's call; HeartRateBPM and
 // SignalQuality are means over the windows weighted by their duration.
@@ -226,7 +237,7 @@ func (c *Classifier) Classify(ctx context.Context, rec *ecg.Record) (Result, err
 			break
 		}
 	}
-	r := aggregate(wins)
+	r := aggregate(wins, c.opts.MinAFWindows)
 	r.Duration = rec.Duration()
 	return r, nil
 }
@@ -305,14 +316,15 @@ func callIdx(p []float64, tau float64) int {
 	return best
 }
 
-// aggregate combines window calls into one Result (rule in Classify).
-func aggregate(wins []window) Result {
+// aggregate combines window calls into one Result (rule in Classify);
+// minAF consecutive AF windows make the recording AF.
+func aggregate(wins []window, minAF int) Result {
 	var r Result
 	probs := make(map[ecg.Rhythm]float64, len(ecg.Rhythms))
 	for _, l := range ecg.Rhythms {
 		probs[l] = 0
 	}
-	var callable, nAF int
+	var callable, nAF, run, maxRun int
 	count := map[ecg.Rhythm]int{}
 	reasons := map[string]int{}
 	var firstReason []string
@@ -324,6 +336,12 @@ func aggregate(wins []window) Result {
 		if w.hrBPM > 0 {
 			sumHR += w.hrBPM * w.dur.Seconds()
 			hrDur += w.dur
+		}
+		if w.call == ecg.RhythmAF {
+			run++
+			maxRun = max(maxRun, run)
+		} else {
+			run = 0 // an inconclusive window breaks an episode too
 		}
 		if w.reason != "" {
 			if reasons[w.reason] == 0 {
@@ -369,7 +387,7 @@ func aggregate(wins []window) Result {
 	}
 	r.Probabilities = probs
 	r.AFBurden = float64(nAF) / float64(callable)
-	if nAF > 0 {
+	if nAF > 0 && maxRun >= min(minAF, len(wins)) {
 		r.Rhythm = ecg.RhythmAF
 		return r
 	}

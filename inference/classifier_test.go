@@ -228,6 +228,7 @@ func TestNewErrors(t *testing.T) {
 		{"window too short", &rrModel{}, Options{Window: 5 * time.Second}, ErrBadOptions},
 		{"hop above window", &rrModel{}, Options{Hop: time.Minute}, ErrBadOptions},
 		{"AF threshold 2", &rrModel{}, Options{AFThreshold: 2}, ErrBadOptions},
+		{"negative AF windows", &rrModel{}, Options{MinAFWindows: -1}, ErrBadOptions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -285,16 +286,20 @@ func TestAggregate(t *testing.T) {
 		want       ecg.Rhythm
 		wantReason string
 		wantBurden float64
+		minAF      int
 	}{
-		{"one AF window of four makes AF", []window{w(N, ""), w(N, ""), w(A, ""), w(O, "")}, A, "", 0.25},
-		{"majority normal", []window{w(N, ""), w(N, ""), w(O, "")}, N, "", 0},
-		{"tie goes to other", []window{w(N, ""), w(O, "")}, O, "", 0},
-		{"gated windows are left out", []window{w(I, ReasonNoise), w(N, ""), w(I, ReasonNoise)}, N, "", 0},
-		{"nothing callable", []window{w(I, ReasonNoise), w(I, ReasonFlatLine), w(I, ReasonFlatLine)}, I, ReasonFlatLine, 0},
+		{"one AF window of four makes AF", []window{w(N, ""), w(N, ""), w(A, ""), w(O, "")}, A, "", 0.25, 1},
+		{"one AF window is not enough for 2", []window{w(N, ""), w(A, ""), w(N, ""), w(A, "")}, N, "", 0.5, 2},
+		{"two consecutive AF windows for 2", []window{w(N, ""), w(A, ""), w(A, ""), w(O, "")}, A, "", 0.5, 2},
+		{"a gated window breaks an episode", []window{w(A, ""), w(I, ReasonNoise), w(A, ""), w(O, "")}, O, "", 2.0 / 3, 2},
+		{"majority normal", []window{w(N, ""), w(N, ""), w(O, "")}, N, "", 0, 1},
+		{"tie goes to other", []window{w(N, ""), w(O, "")}, O, "", 0, 1},
+		{"gated windows are left out", []window{w(I, ReasonNoise), w(N, ""), w(I, ReasonNoise)}, N, "", 0, 1},
+		{"nothing callable", []window{w(I, ReasonNoise), w(I, ReasonFlatLine), w(I, ReasonFlatLine)}, I, ReasonFlatLine, 0, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := aggregate(tc.wins)
+			r := aggregate(tc.wins, tc.minAF)
 			if r.Rhythm != tc.want || r.Reason != tc.wantReason || math.Abs(r.AFBurden-tc.wantBurden) > 1e-12 {
 				t.Errorf("got %s %q burden %v, want %s %q burden %v", r.Rhythm, r.Reason, r.AFBurden, tc.want, tc.wantReason, tc.wantBurden)
 			}
