@@ -48,8 +48,8 @@ func (m *Matrix) CSV() ([]byte, error) {
 }
 
 func (s Summary) line() string {
-	return fmt.Sprintf("%d/%d requirements verified (%d failed, %d skipped or not run, %d without test); %d/%d user needs covered; %d/%d risks with verified controls; %d tagged tests, %d passed; %d unknown ids; %d risk-link problems",
-		s.Verified, s.Requirements, s.Failed, s.Unverified, s.Untested, s.UserNeedsVerified, s.UserNeeds, s.RisksVerified, s.Risks, s.Tests, s.TestsPassed, s.UnknownIDs, s.LinkProblems)
+	return fmt.Sprintf("%d/%d requirements verified (%d of them partially: a test skipped or not run; %d failed, %d without a passing test, %d without test); %d/%d user needs covered; %d/%d risks with verified controls; %d tagged tests, %d passed; %d unknown ids; %d risk-link problems",
+		s.Verified, s.Requirements, s.Partial, s.Failed, s.Unverified, s.Untested, s.UserNeedsVerified, s.UserNeeds, s.RisksVerified, s.Risks, s.Tests, s.TestsPassed, s.UnknownIDs, s.LinkProblems)
 }
 
 // SummaryLine is the matrix's coverage in one sentence.
@@ -70,6 +70,11 @@ func (m *Matrix) Markdown() string {
 	} else {
 		b.WriteString("## Gaps\n\n")
 		writeBullets(&b, gaps)
+		b.WriteString("\n")
+	}
+	if w := m.Warnings(); len(w) > 0 {
+		b.WriteString("## Warnings: partially verified\n\n")
+		writeBullets(&b, w)
 		b.WriteString("\n")
 	}
 	b.WriteString("## Requirements → tests\n\n| requirement | type | parents | risks | verdict | tests |\n|---|---|---|---|---|---|\n")
@@ -108,12 +113,13 @@ var traceHTML = template.Must(template.New("trace").Funcs(template.FuncMap{
 body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}
 table{border-collapse:collapse;width:100%;margin-bottom:2em}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
 th{background:#f3f3f3}.verified,.pass{color:#116611}.failed,.fail{color:#aa1111;font-weight:bold}
-.unverified,.untested,.skip,.not_run{color:#aa6600;font-weight:bold}code{font-size:.9em}
+.unverified,.untested,.skip,.not_run{color:#aa6600;font-weight:bold}.partially_verified{color:#667711}code{font-size:.9em}
 </style></head><body>
 <h1>Traceability matrix</h1>
 <p>Commit <code>{{.M.Commit}}</code>, generated {{ts .M.Generated}}.</p>
 <p><strong>{{.M.SummaryLine}}.</strong></p>
 {{if .Gaps}}<h2>Gaps</h2><ul>{{range .Gaps}}<li>{{.}}</li>{{end}}</ul>{{else}}<p>No traceability gaps.</p>{{end}}
+{{if .Warnings}}<h2>Warnings: partially verified</h2><ul>{{range .Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Requirements → tests</h2>
 <table><tr><th>requirement</th><th>type</th><th>parents</th><th>risks</th><th>verdict</th><th>tests</th></tr>
 {{range .M.Requirements}}<tr id="{{.ID}}"><td><strong>{{.ID}}</strong> {{.Text}}</td><td>{{.Type}}</td><td>{{range .Parents}}<a href="#{{.}}">{{.}}</a> {{end}}</td><td>{{range .Risks}}<a href="#{{.}}">{{.}}</a> {{end}}</td><td class="{{.Verdict}}">{{.Verdict}}</td>
@@ -130,9 +136,9 @@ th{background:#f3f3f3}.verified,.pass{color:#116611}.failed,.fail{color:#aa1111;
 func (m *Matrix) HTML() ([]byte, error) {
 	var buf bytes.Buffer
 	if err := traceHTML.Execute(&buf, struct {
-		M    *Matrix
-		Gaps []string
-	}{m, m.Gaps()}); err != nil {
+		M              *Matrix
+		Gaps, Warnings []string
+	}{m, m.Gaps(), m.Warnings()}); err != nil {
 		return nil, fmt.Errorf("render trace html: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -9,17 +9,23 @@ import (
 // Verdict is the verification state of a requirement or risk.
 type Verdict string
 
-// Verdicts. A requirement is verified when at least one test names it and
-// every test that names it passed; a skipped or not-run test leaves it
-// unverified (absent data is not evidence). A user need is verified when it
-// has child requirements and all of them are verified. A risk is verified
-// when it has controls and all of them are verified.
+// Verdicts. A requirement is verified when every test that names it passed,
+// and partially verified when some passed and the others were skipped or did
+// not run (flagged as a warning: part of its verification plan produced no
+// evidence). It is unverified when tests name it but none passed (a test
+// skipped for absent data is not evidence), failed when any failed. A user
+// need is verified when it has child requirements and all of them are
+// (partially) verified; a risk likewise with its controls.
 const (
 	VerdictVerified Verdict = "verified"
-	VerdictFailed   Verdict = "failed"     // a test failed
-	VerdictSkipped  Verdict = "unverified" // tests exist but some were skipped or did not run
-	VerdictUntested Verdict = "untested"   // no test names it (or, for a user need/risk, nothing traces to it)
+	VerdictPartial  Verdict = "partially_verified" // passed, but some tests were skipped or did not run
+	VerdictFailed   Verdict = "failed"             // a test failed
+	VerdictSkipped  Verdict = "unverified"         // tests exist but none passed: skipped or not run
+	VerdictUntested Verdict = "untested"           // no test names it (or, for a user need/risk, nothing traces to it)
 )
+
+// ok reports whether the verdict counts as verification evidence.
+func (v Verdict) ok() bool { return v == VerdictVerified || v == VerdictPartial }
 
 // TestResult is one test and its outcome.
 type TestResult struct {
@@ -54,9 +60,10 @@ type UnknownRef struct {
 // Summary counts the matrix.
 type Summary struct {
 	Requirements      int `json:"requirements"` // verifiable requirements (not user needs)
-	Verified          int `json:"verified"`
+	Verified          int `json:"verified"`     // including partially verified
+	Partial           int `json:"partially_verified"`
 	Failed            int `json:"failed"`
-	Unverified        int `json:"unverified"` // skipped or not run
+	Unverified        int `json:"unverified"` // no test passed: skipped or not run
 	Untested          int `json:"untested"`
 	UserNeeds         int `json:"user_needs"`
 	UserNeedsVerified int `json:"user_needs_verified"`
@@ -85,7 +92,7 @@ type Matrix struct {
 func (m *Matrix) Gaps() []string {
 	var gaps []string
 	for _, r := range m.Requirements {
-		if r.Verdict == VerdictVerified {
+		if r.Verdict.ok() {
 			continue
 		}
 		switch {
@@ -96,11 +103,11 @@ func (m *Matrix) Gaps() []string {
 		case r.Verdict == VerdictFailed:
 			gaps = append(gaps, fmt.Sprintf("requirement %s: a test failed", r.ID))
 		default:
-			gaps = append(gaps, fmt.Sprintf("requirement %s: a test was skipped or not run", r.ID))
+			gaps = append(gaps, fmt.Sprintf("requirement %s: no test passed (skipped or not run)", r.ID))
 		}
 	}
 	for _, k := range m.Risks {
-		if k.Verdict != VerdictVerified {
+		if !k.Verdict.ok() {
 			gaps = append(gaps, fmt.Sprintf("risk %s: controls not verified: %v", k.ID, k.Unverified))
 		}
 	}
@@ -111,6 +118,28 @@ func (m *Matrix) Gaps() []string {
 		gaps = append(gaps, "risk link: "+p)
 	}
 	return gaps
+}
+
+// Warnings lists requirements verified only partially: the tests that were
+// skipped or did not run, with the reason a skip gave.
+func (m *Matrix) Warnings() []string {
+	var w []string
+	for _, r := range m.Requirements {
+		if r.Verdict != VerdictPartial {
+			continue
+		}
+		for _, t := range r.Tests {
+			if t.Status == StatusPass {
+				continue
+			}
+			msg := fmt.Sprintf("requirement %s: %s.%s %s", r.ID, shortPkg(t.Package), t.Name, t.Status)
+			if t.SkipReason != "" {
+				msg += " (" + t.SkipReason + ")"
+			}
+			w = append(w, msg)
+		}
+	}
+	return w
 }
 
 // TraceInput is what BuildMatrix needs.
@@ -181,6 +210,9 @@ func BuildMatrix(in TraceInput) *Matrix {
 			switch r.Verdict {
 			case VerdictVerified:
 				m.Summary.Verified++
+			case VerdictPartial:
+				m.Summary.Verified++
+				m.Summary.Partial++
 			case VerdictFailed:
 				m.Summary.Failed++
 			case VerdictSkipped:
@@ -192,7 +224,7 @@ func BuildMatrix(in TraceInput) *Matrix {
 		}
 		m.Summary.UserNeeds++
 		r.Verdict = allVerified(r.Children, verdict)
-		if r.Verdict == VerdictVerified {
+		if r.Verdict.ok() {
 			m.Summary.UserNeedsVerified++
 		}
 	}
@@ -200,12 +232,12 @@ func BuildMatrix(in TraceInput) *Matrix {
 		row := RiskRow{Risk: k, RiskBeforeLevel: k.RiskBefore(), RiskAfterLevel: k.RiskAfter()}
 		row.Verdict = allVerified(k.Controls, verdict)
 		for _, c := range k.Controls {
-			if verdict[c] != VerdictVerified {
+			if !verdict[c].ok() {
 				row.Unverified = append(row.Unverified, c)
 			}
 		}
 		m.Summary.Risks++
-		if row.Verdict == VerdictVerified {
+		if row.Verdict.ok() {
 			m.Summary.RisksVerified++
 		}
 		m.Risks = append(m.Risks, row)
@@ -240,6 +272,11 @@ func testsVerdict(tests []TestResult) Verdict {
 	case StatusFail:
 		return VerdictFailed
 	}
+	for _, t := range tests {
+		if t.Status == StatusPass {
+			return VerdictPartial
+		}
+	}
 	return VerdictSkipped
 }
 
@@ -247,10 +284,15 @@ func allVerified(ids []string, verdict map[string]Verdict) Verdict {
 	if len(ids) == 0 {
 		return VerdictUntested
 	}
+	all := true
 	for _, id := range ids {
-		if verdict[id] != VerdictVerified {
+		if !verdict[id].ok() {
 			return VerdictSkipped
 		}
+		all = all && verdict[id] == VerdictVerified
+	}
+	if !all {
+		return VerdictPartial
 	}
 	return VerdictVerified
 }

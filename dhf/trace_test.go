@@ -30,10 +30,10 @@ func TestScanTests(t *testing.T) {
 	want := map[string][]string{
 		"example.com/tracemod/pkg.TestPass":           {"SRS-A-001", "SRS-B-001"},
 		"example.com/tracemod/pkg.TestFail":           {"SRS-A-002"},
-		"example.com/tracemod/pkg.TestSkip":           {"SRS-A-003"},
+		"example.com/tracemod/pkg.TestSkip":           {"SRS-A-003", "SRS-A-007"},
 		"example.com/tracemod/pkg.TestUnknown":        {"SRS-ZZZ-999"},
 		"example.com/tracemod/pkg.TestNeverRan":       {"SRS-A-004"},
-		"example.com/tracemod/pkg.ExampleThing":       {"SRS-A-005"},
+		"example.com/tracemod/pkg.ExampleThing":       {"SRS-A-005", "SRS-A-007"},
 		"example.com/tracemod/pkg_test_ext.TestBlock": {"SRS-A-001"},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -113,7 +113,7 @@ func TestBuildMatrixVerdicts(t *testing.T) {
 		got[k.ID] = k.Verdict
 	}
 	want := map[string]Verdict{
-		"UN-A": VerdictSkipped, "UN-B": VerdictVerified,
+		"UN-A": VerdictSkipped, "UN-B": VerdictPartial, "SRS-A-007": VerdictPartial,
 		"SRS-A-001": VerdictFailed, "SRS-A-002": VerdictFailed, "SRS-A-003": VerdictSkipped,
 		"SRS-A-004": VerdictSkipped, "SRS-A-005": VerdictVerified, "SRS-A-006": VerdictUntested,
 		"SRS-B-001": VerdictVerified, "RISK-1": VerdictVerified, "RISK-2": VerdictSkipped,
@@ -121,7 +121,7 @@ func TestBuildMatrixVerdicts(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
-	wantSum := Summary{Requirements: 7, Verified: 2, Failed: 2, Unverified: 2, Untested: 1,
+	wantSum := Summary{Requirements: 8, Verified: 3, Partial: 1, Failed: 2, Unverified: 2, Untested: 1,
 		UserNeeds: 2, UserNeedsVerified: 1, Risks: 2, RisksVerified: 1, Tests: 7, TestsPassed: 3, UnknownIDs: 1}
 	if m.Summary != wantSum {
 		t.Errorf("summary: got %+v\nwant %+v", m.Summary, wantSum)
@@ -130,13 +130,16 @@ func TestBuildMatrixVerdicts(t *testing.T) {
 		t.Errorf("unknown: got %+v", m.Unknown)
 	}
 	gaps := strings.Join(m.Gaps(), "\n")
-	for _, w := range []string{"SRS-A-006 has no test", "SRS-A-002: a test failed", "SRS-A-003: a test was skipped", "unknown requirement SRS-ZZZ-999", "risk RISK-2", "user need UN-A"} {
+	for _, w := range []string{"SRS-A-006 has no test", "SRS-A-002: a test failed", "SRS-A-003: no test passed", "unknown requirement SRS-ZZZ-999", "risk RISK-2", "user need UN-A"} {
 		if !strings.Contains(gaps, w) {
 			t.Errorf("gaps lack %q:\n%s", w, gaps)
 		}
 	}
-	if strings.Contains(gaps, "UN-B") || strings.Contains(gaps, "RISK-1") {
+	if strings.Contains(gaps, "UN-B") || strings.Contains(gaps, "RISK-1") || strings.Contains(gaps, "SRS-A-007") {
 		t.Errorf("verified items listed as gaps:\n%s", gaps)
+	}
+	if w := m.Warnings(); len(w) != 1 || w[0] != "requirement SRS-A-007: pkg.TestSkip skip (a_test.go:17: data absent)" {
+		t.Errorf("warnings: got %q", w)
 	}
 }
 
@@ -175,8 +178,8 @@ func TestWriteTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Header lines + one row per requirement × test (SRS-A-001 has 2 tests).
-	if got, want := len(rows), 2+10; got != want {
+	// Header lines + one row per requirement × test (SRS-A-001 and SRS-A-007 have 2 tests).
+	if got, want := len(rows), 2+12; got != want {
 		t.Errorf("csv: got %d rows, want %d", got, want)
 	}
 }

@@ -156,6 +156,9 @@ func (m *Main) runDHF(cmd *cobra.Command, o dhfOptions) error {
 		b.Facts = append(b.Facts, [2]string{"traceability", mx.SummaryLine()})
 		gaps = mx.Gaps()
 		fmt.Fprintf(m.Stdout, "trace: %s\n", mx.SummaryLine())
+		for _, w := range mx.Warnings() {
+			fmt.Fprintf(m.Stdout, "warning: %s\n", w)
+		}
 	}
 
 	// Validation and model.

@@ -64,6 +64,9 @@ whose controls are not verified. Exit status 1 when there is any gap.`,
 // exit status 1.
 func reportGaps(m *Main, mx *dhf.Matrix, out string) error {
 	fmt.Fprintf(m.Stdout, "trace: %s\n", mx.SummaryLine())
+	for _, w := range mx.Warnings() {
+		fmt.Fprintf(m.Stdout, "warning: %s\n", w)
+	}
 	gaps := mx.Gaps()
 	for _, g := range gaps {
 		fmt.Fprintf(m.Stdout, "gap: %s\n", g)

@@ -13,7 +13,7 @@ func TestPass(t *testing.T) {}
 func TestFail(t *testing.T) {}
 
 // TestSkip skips when data is absent.
-// Verifies: SRS-A-003
+// Verifies: SRS-A-003, SRS-A-007
 func TestSkip(t *testing.T) {}
 
 // TestUnknown names an id the requirements lack.
@@ -33,5 +33,5 @@ func helper() {}
 
 // ExampleThing is run by go test.
 //
-// Verifies: SRS-A-005
+// Verifies: SRS-A-005, SRS-A-007
 func ExampleThing() {}
