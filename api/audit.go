@@ -349,7 +349,11 @@ func (a *AuditLog) Close() error {
 // canonical form, numbered in sequence and chained to the one before. It
 // returns the number of entries and, for the first bad line, an
 // *AuditError with its line number.
-func VerifyAudit(r io.Reader) (int, error) {
+func VerifyAudit(r io.Reader) (int, error) { return verifyAudit(r, nil) }
+
+// verifyAudit is VerifyAudit that also checks the entry head names, when
+// head is not nil, carries head's hash.
+func verifyAudit(r io.Reader, head *auditHead) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	prev := genesisHash
@@ -376,6 +380,8 @@ func VerifyAudit(r io.Reader) (int, error) {
 			return n - 1, &AuditError{Line: n, Err: fmt.Errorf("content does not match its hash (edited): %w", ErrAuditTampered)}
 		case !bytes.Equal(line, appendAuditLine(nil, canon, h)):
 			return n - 1, &AuditError{Line: n, Err: fmt.Errorf("not in canonical form (edited): %w", ErrAuditTampered)}
+		case head != nil && e.Seq == head.Seq && h != head.Hash:
+			return n - 1, &AuditError{Line: n, Err: fmt.Errorf("differs from the entry the head file recorded (rewritten): %w", ErrAuditTampered)}
 		}
 		prev = h
 	}
@@ -386,20 +392,27 @@ func VerifyAudit(r io.Reader) (int, error) {
 }
 
 // VerifyAuditFile verifies the log at path and, when its head file exists,
-// that no line was removed from the end.
+// that no line was removed from the end and the entry it names is the one
+// it recorded. The head file is a tripwire against truncation and naive
+// rewrites, not a signature: whoever can rewrite the log and its head file
+// can forge a consistent chain.
 func VerifyAuditFile(path string) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	n, err := VerifyAudit(f)
-	if err != nil {
-		return n, err
-	}
 	h, ok, err := readHead(path)
 	if err != nil {
-		return n, &AuditError{Err: err}
+		return 0, &AuditError{Err: err}
+	}
+	var head *auditHead
+	if ok {
+		head = &h
+	}
+	n, err := verifyAudit(f, head)
+	if err != nil {
+		return n, err
 	}
 	if ok && int64(n) < h.Seq {
 		return n, &AuditError{Line: n + 1, Err: fmt.Errorf("%d entries, head file says %d (lines removed from the end): %w", n, h.Seq, ErrAuditTampered)}

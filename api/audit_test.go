@@ -102,6 +102,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		{"first removed", join(lines[1:]...), 1},
 		{"last removed", join(lines[:9]...), 10},
 		{"not json", join(append(append([]string{}, lines[:8]...), "hello\n", lines[9])...), 9},
+		{"tail rewritten", join(append(append([]string{}, lines[:8]...), forgeTail(t, lines[7], lines[8:])...)...), 10},
 		{"unknown field", join(append(append([]string{}, lines[:1]...), append([]string{strings.Replace(lines[1], `{`, `{"x":1,`, 1)}, lines[2:]...)...)...), 2},
 	}
 	for _, tc := range tests {
@@ -141,6 +142,31 @@ func rehash(t *testing.T, line string) string {
 		t.Fatal(err)
 	}
 	return string(appendAuditLine(nil, canon, h)) + "\n"
+}
+
+// forgeTail rewrites tail with status 500 and recomputes a consistent chain
+// after prevLine, as a forger without the head file would.
+func forgeTail(t *testing.T, prevLine string, tail []string) []string {
+	t.Helper()
+	var prev AuditEntry
+	if err := jsonUnmarshalString(prevLine, &prev); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(tail))
+	hash := prev.Hash
+	for i, l := range tail {
+		var e AuditEntry
+		if err := jsonUnmarshalString(l, &e); err != nil {
+			t.Fatal(err)
+		}
+		e.Status, e.Prev = 500, hash
+		h, canon, err := entryHash(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i], hash = string(appendAuditLine(nil, canon, h))+"\n", h
+	}
+	return out
 }
 
 // TestOpenAuditRefusesDamagedLog will not extend a log that ends in a partial
