@@ -350,12 +350,22 @@ func softmaxInto(dst, z []float64) {
 func onnxSoftmax(dst, z []float64, temperature float64) { onnx.Softmax(dst, z, temperature) }
 
 // SearchGrid is the hyper-parameter grid `afscan train --search`
-// cross-validates (rounds are chosen per candidate at checkpoints).
+// cross-validates (rounds are chosen per candidate at checkpoints): depth,
+// learning rate and class weighting around DefaultParams, then regularisation
+// (L2, feature subsampling) and binning of the winner's neighbourhood.
 func SearchGrid() []Params {
 	var out []Params
 	for _, c := range [][3]float64{{4, 0.1, 0.5}, {5, 0.1, 0.5}, {6, 0.1, 0.5}, {4, 0.1, 0}, {4, 0.1, 1}, {4, 0.05, 0.5}} {
 		p := DefaultParams()
 		p.Rounds, p.Depth, p.LearningRate, p.ClassWeightPower = 200, int(c[0]), c[1], c[2]
+		out = append(out, p)
+	}
+	for _, c := range []struct {
+		l2, cols float64
+		bins     int
+	}{{5, 0.8, 64}, {1, 0.5, 64}, {1, 0.8, 128}} {
+		p := DefaultParams()
+		p.Rounds, p.Depth, p.L2, p.FeatureSubsample, p.MaxBins = 200, 5, c.l2, c.cols, c.bins
 		out = append(out, p)
 	}
 	return out

@@ -116,8 +116,8 @@ func TrainDataset(ctx context.Context, d *Dataset, o Options) ([]byte, *Report, 
 		k, conf := bestCheckpoint(d.Y, res)
 		row := SearchRow{Params: c, BestRound: res.Checkpoints[k], CinCScore: conf.CinCScore(), LogLoss: LogLoss(d.Y, res.OOF[k], 1)}
 		rep.Search = append(rep.Search, row)
-		o.logf("cv %d/%d: depth %d lr %g l2 %g cw %g → %d rounds, CinC %.4f, log loss %.4f",
-			i+1, len(candidates), c.Depth, c.LearningRate, c.L2, c.ClassWeightPower, row.BestRound, row.CinCScore, row.LogLoss)
+		o.logf("cv %d/%d: depth %d lr %g l2 %g cw %g cols %g bins %d → %d rounds, CinC %.4f, log loss %.4f",
+			i+1, len(candidates), c.Depth, c.LearningRate, c.L2, c.ClassWeightPower, c.FeatureSubsample, c.MaxBins, row.BestRound, row.CinCScore, row.LogLoss)
 		if s := math.Round(row.CinCScore*1e9) / 1e9; s > bestScore {
 			best, bestK, bestScore = res, k, s
 		}
