@@ -31,6 +31,11 @@ if [ ! -f "$AFSCAN_VULNDB/index/modules.json.gz" ] && [ ! -f "$AFSCAN_VULNDB/ind
   osv=$(go mod download -json "golang.org/x/vulndb@$VULNDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   rm -rf "$AFSCAN_VULNDB.tmp"
   "$gobin/indexdb" -vulns "$osv/data/osv" -out "$AFSCAN_VULNDB.tmp"
+  # indexdb leaves the database's modified time at zero; record the vulndb
+  # commit time, which the pinned pseudo-version carries (yyyymmddhhmmss).
+  ts=$(echo "$VULNDB_VERSION" | sed -E 's/^v0\.0\.0-([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})-.*/\1-\2-\3T\4:\5:\6Z/')
+  printf '{"modified":"%s"}' "$ts" > "$AFSCAN_VULNDB.tmp/index/db.json"
+  gzip -c "$AFSCAN_VULNDB.tmp/index/db.json" > "$AFSCAN_VULNDB.tmp/index/db.json.gz"
   mv "$AFSCAN_VULNDB.tmp" "$AFSCAN_VULNDB"
 fi
 echo "vulnerability database $VULNDB_VERSION: $(ls "$AFSCAN_VULNDB/ID" | grep -c "\.json$") entries in $AFSCAN_VULNDB"
