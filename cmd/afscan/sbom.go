@@ -196,10 +196,15 @@ func readReport(path string) (sbom.Dataset, *sbom.Artifact, error) {
 			SHA256  string `json:"sha256"`
 		} `json:"model"`
 		Dataset *struct {
-			Path      string `json:"path"`
-			NRecords  int    `json:"n_records"`
-			SHA256    string `json:"sha256"`
-			Reference string `json:"reference"`
+			Path        string  `json:"path"`
+			NRecords    int     `json:"n_records"`
+			SHA256      string  `json:"sha256"`
+			Reference   string  `json:"reference"`
+			WindowS     float64 `json:"window_s"`
+			RecordsFile *struct {
+				Path   string `json:"path"`
+				SHA256 string `json:"sha256"`
+			} `json:"records_file"`
 		} `json:"dataset"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -208,12 +213,20 @@ func readReport(path string) (sbom.Dataset, *sbom.Artifact, error) {
 	if r.Dataset == nil || r.Dataset.Path == "" {
 		return sbom.Dataset{}, nil, fmt.Errorf("%s: %w", path, errors.New(`no "dataset" with a "path"`))
 	}
-	name := filepath.Base(filepath.Clean(r.Dataset.Path))
+	name := "validation-" + filepath.Base(filepath.Clean(r.Dataset.Path))
+	desc := fmt.Sprintf("Validation data set of a clinical performance run: %s, %d records scored (SHA-256 of its sha256sum-style file manifest)", r.Dataset.Path, r.Dataset.NRecords)
+	if rf := r.Dataset.RecordsFile; rf != nil && rf.Path != "" {
+		name += "-" + strings.TrimSuffix(filepath.Base(rf.Path), filepath.Ext(rf.Path))
+		desc += fmt.Sprintf("; records listed in %s (sha256 %s)", rf.Path, rf.SHA256)
+	}
+	if r.Dataset.WindowS > 0 {
+		name += fmt.Sprintf("-%gs-windows", r.Dataset.WindowS)
+		desc += fmt.Sprintf("; %g s windows", r.Dataset.WindowS)
+	}
 	ds := sbom.Dataset{
-		Name: "validation-" + name, Path: r.Dataset.Path, NRecords: r.Dataset.NRecords, SHA256: r.Dataset.SHA256,
-		Purpose:     "validation",
-		Description: fmt.Sprintf("Validation data set of the last clinical performance run (%s, %d records scored; SHA-256 of its sha256sum-style file manifest)", r.Dataset.Path, r.Dataset.NRecords),
-		Supplier:    sbom.Supplier{Type: "Organization", Name: "PhysioNet"},
+		Name: name, Path: r.Dataset.Path, NRecords: r.Dataset.NRecords, SHA256: r.Dataset.SHA256,
+		Purpose: "validation", Description: desc,
+		Supplier: sbom.Supplier{Type: "Organization", Name: "PhysioNet"},
 	}
 	var model *sbom.Artifact
 	if r.Model != nil && r.Model.SHA256 != "" {
