@@ -212,8 +212,12 @@ func (m *Main) runDHF(cmd *cobra.Command, o dhfOptions) error {
 		}
 		add(secSBOM, "sbom/govulncheck.json", "govulncheck -json output", data)
 	}
+	affected := "not assessed: no govulncheck output given (--vulns)"
+	if bom.VulnSource != "" {
+		affected = fmt.Sprintf("%d (%s)", len(bom.Affected()), bom.VulnSource)
+	}
 	b.Facts = append(b.Facts, [2]string{"SBOM components", fmt.Sprint(len(bom.Components))},
-		[2]string{"known vulnerabilities affecting the binary", fmt.Sprint(len(bom.Affected()))})
+		[2]string{"known vulnerabilities reachable in the binary", affected})
 
 	// Interfaces.
 	add("Interfaces", "openapi.json", "HTTP API, OpenAPI 3.1", api.OpenAPI())
