@@ -116,6 +116,9 @@ func (m *Main) buildBOM(ctx context.Context, o sbomOptions) (*sbom.BOM, error) {
 	}
 	if dir != "" {
 		opts.MainVersion = "0.0.0-devel+" + dhf.Commit(ctx, dir)
+		if strings.HasPrefix(opts.Tool, "afscan-devel") {
+			opts.Tool = "afscan-" + opts.MainVersion
+		}
 		opts.MainLicense = sbom.ModuleLicense(dir)
 		pkg := bi.Path
 		if bi.Path == "command-line-arguments" || bi.Path == "" {
