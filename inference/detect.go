@@ -56,8 +56,10 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	s.sq = growFloat(s.sq, n)
 	s.cum = growFloat(s.cum, n+1)
 	s.cum[0] = 0
+	var acc float64 // a register accumulator: no store-to-load chain
 	for i, v := range x {
-		s.cum[i+1] = s.cum[i] + v
+		acc += v
+		s.cum[i+1] = acc
 	}
 	ls := max(1, int(sampleRateHz/elgendiShortHz/2))
 	ll := max(ls+1, int(sampleRateHz/elgendiLongHz/2))
@@ -66,13 +68,14 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	centredMean(s.m1, s.cum, ls)
 	centredMean(s.m2, s.cum, ll)
 	var mean float64
-	for i := range s.bp {
-		v := s.m1[i] - s.m2[i]
-		s.bp[i] = v
+	m1, m2, bp, sq, cum := s.m1[:n], s.m2[:n], s.bp[:n], s.sq[:n], s.cum[1:n+1]
+	for i := range bp {
+		v := m1[i] - m2[i]
+		bp[i] = v
 		q := v * v
-		s.sq[i] = q
+		sq[i] = q
 		mean += q
-		s.cum[i+1] = s.cum[i] + q
+		cum[i] = mean
 	}
 	mean /= float64(n)
 	s.powerMV2 = mean
