@@ -191,7 +191,8 @@ Calibration: observed AF frequency per tenth of p(AF) with its Wilson 95% interv
 {{- end}}
 </table>
 
-<h2>Most confident misclassifications</h2>
+<h2>Worst misclassifications</h2>
+<p class="note">Missed AF first, then false AF, other wrong rhythm calls and inconclusive calls; each most confident first.</p>
 {{- template "rows" .R.Worst}}
 
 <h2>Error rows</h2>

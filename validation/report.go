@@ -47,8 +47,8 @@ type Report struct {
 	ROC         ROCReport         `json:"roc"`
 	Calibration CalibrationReport `json:"calibration"`
 	Subgroups   []Subgroup        `json:"subgroups"`
-	// Worst lists the misclassified records the classifier was most sure
-	// of, most confident first.
+	// Worst lists the worst misclassified records: missed AF, false AF,
+	// other wrong rhythms, inconclusive calls, each most confident first.
 	Worst []Row `json:"worst_misclassified"`
 	// Errors lists the error rows.
 	Errors []Row `json:"errors"`
@@ -366,8 +366,12 @@ func row(p *Prediction) Row {
 	return r
 }
 
-// listRows returns the most confident misclassifications (ties broken by
-// record name, so the list is deterministic) and the error rows.
+// listRows returns the worst misclassifications and the error rows. Worst
+// are ordered by clinical severity first — missed AF (AF called normal or
+// other), then false AF, then other wrong rhythm calls, then inconclusive
+// calls of a readable reference — and within each by the classifier's
+// confidence in its wrong call, ties broken by record name so the list is
+// deterministic.
 func listRows(preds []Prediction) (worst, errs []Row) {
 	worst, errs = []Row{}, []Row{}
 	var wrong []*Prediction
@@ -381,6 +385,9 @@ func listRows(preds []Prediction) (worst, errs []Row) {
 		}
 	}
 	slices.SortStableFunc(wrong, func(a, b *Prediction) int {
+		if c := cmp.Compare(severity(a), severity(b)); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(b.Prob(b.Call()), a.Prob(a.Call())); c != 0 {
 			return c
 		}
@@ -390,6 +397,20 @@ func listRows(preds []Prediction) (worst, errs []Row) {
 		worst = append(worst, row(p))
 	}
 	return worst, errs
+}
+
+// severity ranks a wrong call: 0 missed AF, 1 false AF, 2 another wrong
+// rhythm, 3 inconclusive.
+func severity(p *Prediction) int {
+	switch call := p.Call(); {
+	case call == ClassNo:
+		return 3
+	case p.Reference == ClassA:
+		return 0
+	case call == ClassA:
+		return 1
+	}
+	return 2
 }
 
 // Metrics returns the figures criteria can refer to, by the names of

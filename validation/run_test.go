@@ -511,3 +511,22 @@ func TestRunDigestIgnoresDerivedFiles(t *testing.T) {
 		t.Error("an .atr file did not change the digest")
 	}
 }
+
+// The worst list puts missed AF first, then false AF, other wrong rhythms,
+// then inconclusive calls.
+func TestWorstOrder(t *testing.T) {
+	r, err := Run(context.Background(), scripted{}, testOptions(testSet(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range r.Worst {
+		got = append(got, w.Record)
+	}
+	// r04: AF called N; r05: N called AF; r09, r10: N↔O (by confidence);
+	// r07: inconclusive. Error rows are listed apart.
+	want := []string{"r04-N", "r05-A"}
+	if len(got) != 5 || !slices.Equal(got[:2], want) || got[4] != "r07-I" {
+		t.Errorf("got %v, want r04-N r05-A, r09/r10, r07-I", got)
+	}
+}

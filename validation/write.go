@@ -211,7 +211,7 @@ func (r *Report) Markdown() []byte {
 			pct(s.Accuracy), pct(s.AFSensitivity), pctCI(s.AFSensitivityCI95), pct(s.AFSpecificity), pctCI(s.AFSpecificityCI95),
 			pct(s.InconclusiveRate), fmtNum(s.CinC2017F1, 3))
 	}
-	p("\n## Most confident misclassifications\n\n")
+	p("\n## Worst misclassifications (missed AF, false AF, other, inconclusive; most confident first)\n\n")
 	rows(&b, r.Worst)
 	p("\n## Error rows\n\n")
 	if len(r.Errors) == 0 {
