@@ -13,6 +13,9 @@ type Prediction struct {
 	// Record names the record as the reference does; windows of long
 	// records are named "RECORD_wNNN" (see CutWindows).
 	Record string
+	// Source names the long record a window was cut from (window mode);
+	// empty otherwise.
+	Source string
 	// Reference is the reference class (ClassN … ClassNo).
 	Reference int
 	// Result is the classifier's output; zero when Err is set.

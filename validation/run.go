@@ -376,7 +376,7 @@ func runRecord(ctx context.Context, c Classifier, opts Options, files map[string
 // for it), which counts in n_errors.
 func runWindows(ctx context.Context, c Classifier, opts Options, files map[string][]string, j job) outcome {
 	fail := func(manifest []string, err error) outcome {
-		return outcome{preds: []Prediction{{Record: j.name, Reference: ClassNo, Err: trimPath(err, opts.DataDir)}}, manifest: manifest}
+		return outcome{preds: []Prediction{{Record: j.name, Source: j.name, Reference: ClassNo, Err: trimPath(err, opts.DataDir)}}, manifest: manifest}
 	}
 	manifest, err := hashFiles(opts.DataDir, dataFiles(files[j.name]))
 	if err != nil {
@@ -401,7 +401,7 @@ func runWindows(ctx context.Context, c Classifier, opts Options, files map[strin
 			SampleRateHz: rec.SampleRateHz,
 			Leads:        []ecg.Lead{{Name: lead.Name, Units: lead.Units, Samples: lead.Samples[w.StartIdx:w.EndIdx:w.EndIdx]}},
 		}
-		p := Prediction{Record: w.Name, Reference: w.Class, Duration: sub.Duration()}
+		p := Prediction{Record: w.Name, Source: j.name, Reference: w.Class, Duration: sub.Duration()}
 		p.Result, p.Err = classify(ctx, c, sub)
 		preds = append(preds, p)
 		if ctx.Err() != nil {

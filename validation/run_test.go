@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -313,6 +314,15 @@ func TestRunWindows(t *testing.T) {
 	want := "201_w000:N 201_w002:A 202_w000:O 202_w001:O 202_w002:O"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	var perSource []string
+	for _, s := range r.Subgroups {
+		if s.Dimension == "source_record" {
+			perSource = append(perSource, fmt.Sprintf("%s:%d", s.Band, s.N))
+		}
+	}
+	if got := strings.Join(perSource, " "); got != "201:2 202:3" {
+		t.Errorf("per source record: got %s, want 201:2 202:3", got)
 	}
 	if r.Dataset.NSourceRecord != 2 || r.Dataset.WindowS != 30 || c.Calls() != 5 {
 		t.Errorf("got %d source records, window %v s, %d calls", r.Dataset.NSourceRecord, r.Dataset.WindowS, c.Calls())

@@ -71,6 +71,26 @@ func subgroups(preds []Prediction) []Subgroup {
 			out = append(out, subgroup(d.name, name, c))
 		}
 	}
+	// Windows of long records: one subgroup per source record, in run
+	// order, so an external validation shows which recordings fail.
+	var sources []string
+	bySource := map[string]*Confusion{}
+	for i := range preds {
+		p := &preds[i]
+		if p.Source == "" {
+			continue
+		}
+		c, ok := bySource[p.Source]
+		if !ok {
+			c = new(Confusion)
+			bySource[p.Source] = c
+			sources = append(sources, p.Source)
+		}
+		c.Add(p.Reference, p.Call())
+	}
+	for _, s := range sources {
+		out = append(out, subgroup("source_record", s, bySource[s]))
+	}
 	return out
 }
 
