@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference"
 	"github.com/afscan/afscan/inference/input"
 	"github.com/afscan/afscan/internal/dataset"
 	"github.com/afscan/afscan/internal/fake"
@@ -97,5 +99,40 @@ func TestRunCinC2017Subset(t *testing.T) {
 		if p.Duration < 9*time.Second || p.Duration > 61*time.Second {
 			t.Errorf("%s: duration %v outside CinC's 9–61 s", p.Record, p.Duration)
 		}
+	}
+}
+
+// Verifies: SRS-VAL-005
+// TestRunRealClassifierDeterministic runs the embedded model on the first
+// 60 records of the locked tune fold with 1 and 2 workers: every record is
+// read and called, and the reports are byte-identical.
+func TestRunRealClassifierDeterministic(t *testing.T) {
+	dir := dataset.ForTest(t, dataset.CinC2017)
+	names, ref, err := ReadRecordList("splits/cinc2017-tune.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := inference.NewDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs [][]byte
+	for _, workers := range []int{1, 2} {
+		r, err := Run(context.Background(), c, Options{DataDir: dir, Records: names[:60], RecordsFile: ref,
+			ReadRecord: input.ReadFile, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.NRecords != 60 || r.NErrors != 0 {
+			t.Fatalf("got %d records, %d errors: %+v", r.NRecords, r.NErrors, r.Errors)
+		}
+		b, err := r.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b, r.PredictionsCSV())
+	}
+	if !bytes.Equal(outs[0], outs[2]) || !bytes.Equal(outs[1], outs[3]) {
+		t.Error("1 and 2 workers gave different reports")
 	}
 }
