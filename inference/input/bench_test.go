@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/afscan/afscan/ecg"
 )
 
 // benchStrip returns a synthetic ECG-like strip (mV) of d seconds at rateHz.
@@ -75,6 +77,42 @@ func BenchmarkDecode(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkDecodeJSON30s measures DecodeJSON alone on a 30 s strip at
+// 300 Hz (9000 samples, the CinC 2017 request the service is sized for),
+// against the two-pass reference it replaced.
+func BenchmarkDecodeJSON30s(b *testing.B) {
+	data := benchInputs(FormatJSON, 30)
+	for _, d := range []struct {
+		name   string
+		decode func([]byte) (*ecg.Record, error)
+	}{{"scanner", DecodeJSON}, {"reference", decodeJSONRef}} {
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				rec, err := d.decode(data)
+				if err != nil || len(rec.Leads[0].Samples) != 9000 {
+					b.Fatalf("got %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeFHIR30s measures DecodeFHIR alone on a 30 s strip at
+// 500 Hz in µV integers (15000 samples).
+func BenchmarkDecodeFHIR30s(b *testing.B) {
+	data := benchInputs(FormatFHIR, 30)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		rec, err := DecodeFHIR(data)
+		if err != nil || len(rec.Leads[0].Samples) != 15000 {
+			b.Fatalf("got %v", err)
 		}
 	}
 }

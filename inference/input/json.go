@@ -2,23 +2,10 @@ package input
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/afscan/afscan/ecg"
 )
-
-// jsonStrip is the afscan JSON body of POST /v1/classify (DESIGN.md).
-// Samples stay raw: parseNumberArray reads them much faster than
-// encoding/json would and refuses null, which encoding/json would leave as
-// a silent zero in the middle of a strip.
-type jsonStrip struct {
-	SampleRateHz *float64        `json:"sample_rate_hz"`
-	Samples      json.RawMessage `json:"samples"`
-	Units        *string         `json:"units"`
-	DeviceID     string          `json:"device_id"`
-}
 
 // DecodeJSON decodes an afscan JSON strip:
 //
@@ -32,89 +19,202 @@ type jsonStrip struct {
 // JSON has no NaN or infinity, so such values (as strings, or numbers out of
 // float64 range) are ErrMalformed. Unknown fields are ignored.
 //
+// It accepts and refuses exactly what encoding/json.Unmarshal into
+// {SampleRateHz *float64; Samples json.RawMessage; Units *string; DeviceID
+// string} followed by those checks would (keys matched as encoding/json
+// matches them, the last of duplicate keys winning, null leaving a field
+// unset), but reads the input once: the samples are parsed straight from
+// the bytes as they are scanned.
+//
 // The Record has one lead named "ECG" with Units "mV"; its Name is the
 // device_id (empty when absent). Allocation is proportional to the input's
 // length.
 func DecodeJSON(data []byte) (*ecg.Record, error) {
-	var s jsonStrip
-	if err := strictUnmarshal(data, &s); err != nil {
+	var d jsonStripDecoder
+	if err := d.parse(data); err != nil {
 		return nil, err
 	}
-	if s.SampleRateHz == nil {
+	if !d.hasRate {
 		return nil, fmt.Errorf("%w: sample_rate_hz is missing", ErrMalformed)
 	}
-	if s.Samples == nil || isNull(s.Samples) {
+	if !d.hasSamples {
 		return nil, fmt.Errorf("%w: samples is missing", ErrMalformed)
 	}
-	if err := checkRate("sample_rate_hz", *s.SampleRateHz); err != nil {
+	if err := checkRate("sample_rate_hz", d.rateHz); err != nil {
 		return nil, err
 	}
 	unit := "mV"
-	if s.Units != nil {
-		unit = *s.Units
+	if d.hasUnits {
+		unit = d.units
 	}
 	scale, ok := scaleToMV(unit)
 	if !ok {
 		return nil, fmt.Errorf("%w: units %q is not a voltage (want mV, uV or V)", ErrUnusable, clip(unit))
 	}
-	samples, err := parseNumberArray("samples", s.Samples)
-	if err != nil {
-		return nil, err
+	if d.samplesErr != nil {
+		return nil, d.samplesErr
 	}
-	if err := toMV(samples, scale); err != nil {
+	if err := toMV(d.samples, scale); err != nil {
 		return nil, err
 	}
 	return &ecg.Record{
-		Name:         s.DeviceID,
-		SampleRateHz: *s.SampleRateHz,
-		Leads:        []ecg.Lead{{Name: "ECG", Units: "mV", Samples: samples}},
+		Name:         d.deviceID,
+		SampleRateHz: d.rateHz,
+		Leads:        []ecg.Lead{{Name: "ECG", Units: "mV", Samples: d.samples}},
 	}, nil
 }
 
-// parseNumberArray parses a JSON array of numbers (raw has already passed
-// encoding/json's syntax check). The result's capacity is bounded by the
-// input's length: one more element than there are commas.
-func parseNumberArray(field string, raw []byte) ([]float64, error) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '[' {
-		return nil, fmt.Errorf("%w: field %q must be an array of numbers", ErrMalformed, field)
-	}
-	out := make([]float64, 0, bytes.Count(raw, []byte{','})+1)
-	i = skipSpace(raw, i+1)
-	if i < len(raw) && raw[i] == ']' {
-		return out, nil
-	}
-	for i < len(raw) {
-		j := i
-		for j < len(raw) && raw[j] != ',' && raw[j] != ']' && !isSpace(raw[j]) {
-			j++
-		}
-		tok := raw[i:j]
-		if !isDecimal(tok) || tok[0] == '+' {
-			return nil, fmt.Errorf("%w: every element of %q must be a JSON number, element %d is %s", ErrMalformed, field, len(out), clip(string(tok)))
-		}
-		v, err := strconv.ParseFloat(string(tok), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%w: element %d of %q is out of range", ErrMalformed, len(out), field)
-		}
-		out = append(out, v)
-		i = skipSpace(raw, j)
-		if i < len(raw) && raw[i] == ']' {
-			return out, nil
-		}
-		if i >= len(raw) || raw[i] != ',' {
-			break
-		}
-		i = skipSpace(raw, i+1)
-	}
-	return nil, fmt.Errorf("%w: field %q is not a well-formed array", ErrMalformed, field)
+// jsonStripDecoder holds the fields of an afscan JSON strip as they are
+// read. samplesErr is an element that is not a number in range: like the
+// checks on the other fields it is reported only after the rate and unit
+// checks, in the order DecodeJSON always reported them.
+type jsonStripDecoder struct {
+	s          jsonScanner
+	rateHz     float64
+	hasRate    bool
+	samples    []float64
+	hasSamples bool
+	samplesErr error
+	units      string
+	hasUnits   bool
+	deviceID   string
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
-		i++
+func (d *jsonStripDecoder) parse(data []byte) error {
+	d.s = jsonScanner{b: data}
+	s := &d.s
+	s.ws()
+	if s.peek() != '{' {
+		if s.i >= len(data) {
+			return fmt.Errorf("%w: JSON syntax error at byte %d: unexpected end of JSON input", ErrMalformed, s.i)
+		}
+		if err := s.skip(); err != nil {
+			return err
+		}
+		if err := s.end(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: unexpected JSON %s at top level, want an object", ErrMalformed, jsonKindOf(data[skipLeadingSpace(data)]))
 	}
-	return i
+	if err := s.object(d.member); err != nil {
+		return err
+	}
+	return s.end()
+}
+
+func skipLeadingSpace(b []byte) int {
+	s := jsonScanner{b: b}
+	s.ws()
+	return s.i
+}
+
+// member reads the value of one top-level key.
+func (d *jsonStripDecoder) member(key []byte, plain bool) error {
+	s := &d.s
+	c := s.peek()
+	switch {
+	case keyIs(key, plain, "samples"):
+		switch c {
+		case 'n':
+			d.hasSamples, d.samples, d.samplesErr = false, d.samples[:0], nil
+			return s.literal("null")
+		case '[':
+			d.hasSamples, d.samples, d.samplesErr = true, d.samples[:0], nil
+			return d.readSamples()
+		}
+		d.hasSamples, d.samples = true, d.samples[:0]
+		d.samplesErr = fmt.Errorf("%w: field %q must be an array of numbers", ErrMalformed, "samples")
+		return s.skip()
+	case keyIs(key, plain, "sample_rate_hz"):
+		switch {
+		case c == 'n':
+			d.hasRate = false
+			return s.literal("null")
+		case c == '-' || c >= '0' && c <= '9':
+			start := s.i
+			v, ok, err := s.number()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("%w: field %q must be a number, got JSON number %s", ErrMalformed, "sample_rate_hz", clip(string(s.b[start:s.i])))
+			}
+			d.rateHz, d.hasRate = v, true
+			return nil
+		}
+		return d.typeError("sample_rate_hz", "a number", c)
+	case keyIs(key, plain, "units"):
+		switch c {
+		case 'n':
+			d.hasUnits = false
+			return s.literal("null")
+		case '"':
+			lit, plain, err := s.str()
+			if err != nil {
+				return err
+			}
+			d.units, d.hasUnits = strValue(lit, plain), true
+			return nil
+		}
+		return d.typeError("units", "a string", c)
+	case keyIs(key, plain, "device_id"):
+		switch c {
+		case 'n':
+			return s.literal("null") // null leaves a string as it was
+		case '"':
+			lit, plain, err := s.str()
+			if err != nil {
+				return err
+			}
+			d.deviceID = strValue(lit, plain)
+			return nil
+		}
+		return d.typeError("device_id", "a string", c)
+	}
+	return s.skip()
+}
+
+// typeError refuses a value of the wrong JSON type. The value's syntax is
+// checked first, so that a syntax error is what is reported when there is
+// one at that place.
+func (d *jsonStripDecoder) typeError(field, want string, c byte) error {
+	if err := d.s.skip(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: field %q must be %s, got JSON %s", ErrMalformed, field, want, jsonKindOf(c))
+}
+
+// readSamples reads the samples array at the cursor. The result's capacity
+// is bounded by the input's length: one more element than there are commas
+// in the rest of the input, counted once however many times the key occurs.
+func (d *jsonStripDecoder) readSamples() error {
+	s := &d.s
+	if cap(d.samples) == 0 {
+		d.samples = make([]float64, 0, bytes.Count(s.b[s.i:], []byte{','})+1)
+	}
+	return s.array(func(k int) error {
+		c := s.peek()
+		if c == '-' || c >= '0' && c <= '9' {
+			v, ok, err := s.number()
+			if err != nil {
+				return err
+			}
+			if d.samplesErr == nil {
+				if ok {
+					d.samples = append(d.samples, v)
+				} else {
+					d.samplesErr = fmt.Errorf("%w: element %d of %q is out of range", ErrMalformed, k, "samples")
+				}
+			}
+			return nil
+		}
+		start := s.i
+		if err := s.skip(); err != nil {
+			return err
+		}
+		if d.samplesErr == nil {
+			d.samplesErr = fmt.Errorf("%w: every element of %q must be a JSON number, element %d is %s", ErrMalformed, "samples", k, clip(string(s.b[start:s.i])))
+		}
+		return nil
+	})
 }
