@@ -38,7 +38,7 @@ func ExampleFeatures() {
 		}
 	}
 	// Output:
-	// 79 features at 300 Hz, 24 beats
+	// 89 features at 300 Hz, 24 beats
 	// heart rate 72 bpm, quality 1.00, reason ""
 	// rmssd_norm = 0.00
 	// p_present_frac = 1.00
@@ -47,7 +47,7 @@ func ExampleFeatures() {
 func ExampleFeatureNames() {
 	names := inference.FeatureNames()
 	fmt.Println(len(names), names[0], names[1])
-	// Output: 79 hr_mean_bpm hr_median_bpm
+	// Output: 89 hr_mean_bpm hr_median_bpm
 }
 
 // constModel is a stand-in for the ONNX model: it always answers the same

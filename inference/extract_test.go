@@ -33,8 +33,8 @@ func extract(t *testing.T, s synth) Analysis {
 // Verifies: SRS-CLS-004
 func TestFeatureNamesUnique(t *testing.T) {
 	names := FeatureNames()
-	if len(names) < 40 || len(names) > 80 {
-		t.Errorf("got %d features, want 40–80", len(names))
+	if len(names) < 40 || len(names) > 90 {
+		t.Errorf("got %d features, want 40–90", len(names))
 	}
 	seen := map[string]bool{}
 	for i, n := range names {
@@ -382,5 +382,26 @@ func TestSignalQualityFallsWithNoise(t *testing.T) {
 			t.Errorf("noise %.2f mV: quality %.2f above %.2f at less noise", tc.noiseMV, q, prev)
 		}
 		prev = q
+	}
+}
+
+// The template samples follow the synthetic beat: P wave 160 ms before R,
+// T wave 280 ms after it, baseline in between.
+//
+// Verifies: SRS-CLS-004
+func TestTemplateSamples(t *testing.T) {
+	a := extract(t, synth{rateHz: 500, durationS: 20, rrMs: regularRR(1000), pAmpMV: 0.2, noiseMV: 0.005, seed: 60})
+	for _, tc := range []struct {
+		name   string
+		lo, hi float64
+	}{
+		{"tmpl_m180ms_rel", 0.08, 0.25}, // on the P wave (0.2 / 1.2 at its peak)
+		{"tmpl_m60ms_rel", -0.08, 0.08}, // PR segment
+		{"tmpl_p240ms_rel", 0.1, 0.3},   // rising T wave (0.3 / 1.2 at its peak)
+		{"tmpl_p400ms_rel", -0.05, 0.1}, // after the T wave
+	} {
+		if got := feature(t, a, tc.name); got < tc.lo || got > tc.hi {
+			t.Errorf("got %s %.3f, want %.2f–%.2f", tc.name, got, tc.lo, tc.hi)
+		}
 	}
 }

@@ -92,8 +92,11 @@ const (
 	fPNN50Good
 	fTPRGood
 	fCOSEnGood
+	// Feature set 3: the template sampled at templateOffsetsMs.
+	fTmpl0
+	fTmplLast = fTmpl0 + len(templateOffsetsMs) - 1
 
-	numFeatures
+	numFeatures = fTmplLast + 1
 )
 
 // featureNames is read-only: FeatureNames hands out copies.
@@ -181,6 +184,16 @@ var featureNames = [numFeatures]string{
 	fPNN50Good:          "pnn50_good",
 	fTPRGood:            "tpr_good",
 	fCOSEnGood:          "cosen_good",
+	fTmpl0 + 0:          "tmpl_m240ms_rel",
+	fTmpl0 + 1:          "tmpl_m180ms_rel",
+	fTmpl0 + 2:          "tmpl_m120ms_rel",
+	fTmpl0 + 3:          "tmpl_m60ms_rel",
+	fTmpl0 + 4:          "tmpl_p40ms_rel",
+	fTmpl0 + 5:          "tmpl_p80ms_rel",
+	fTmpl0 + 6:          "tmpl_p160ms_rel",
+	fTmpl0 + 7:          "tmpl_p240ms_rel",
+	fTmpl0 + 8:          "tmpl_p320ms_rel",
+	fTmpl0 + 9:          "tmpl_p400ms_rel",
 }
 
 // FeatureNames returns the names of the model's input features, in the order

@@ -85,6 +85,9 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	for i := fPAmpRel; i <= fRAmpCV; i++ {
 		f[i] = 0
 	}
+	for i := fTmpl0; i <= fTmplLast; i++ {
+		f[i] = 0
+	}
 	for i := fSpecLowRel; i <= fTPeakMs; i++ {
 		if i != fHRTrendBPM && i != fRMSSDWinMaxNorm && i != fRMSSDWinMinNorm {
 			f[i] = 0
@@ -345,6 +348,24 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	f[fPPresentFrac] = float64(present) / float64(nb)
 	_, f[fPRStdMs] = meanStd(s.ppos)
 
+	// The average beat itself, sampled at fixed offsets from the R peak
+	// (mean of ±10 ms), relative to the isoelectric level and the QRS
+	// amplitude: it shows the model shapes the fiducial measurements miss
+	// (bundle-branch block, T inversion, ST deviation, P morphology), as the
+	// median-beat inputs of CinC 2017 entries do (Datta et al. 2017; Hong
+	// et al., "ENCASE: an ENsemble ClASsifiEr for ECG classification using
+	// expert features and deep neural networks", CinC 44, 2017).
+	hw := msToSamples(10, fs)
+	for j, off := range templateOffsetsMs {
+		c := pre + msToSamples(math.Abs(off), fs)*sign(off)
+		lo, hi := max(0, c-hw), min(L, c+hw+1)
+		var m float64
+		for _, v := range T[lo:hi] {
+			m += v
+		}
+		f[fTmpl0+j] = (m/float64(hi-lo) - iso) / ampAbs
+	}
+
 	s.fwave(f, y, fs, peaks, T, pre, post)
 	f[fResidRMSRel] = math.Min(f[fResidRMSRel]/ampAbs, 10)
 }
@@ -468,6 +489,17 @@ func (s *morphScratch) spectrumBands(f []float64, y []float64, fs float64) {
 		return
 	}
 	f[fSpecLowRel], f[fSpecMidRel], f[fSpecQRSRel], f[fSpecHighRel] = p[0]/tot, p[1]/tot, p[2]/tot, p[3]/tot
+}
+
+// templateOffsetsMs are the offsets from the R peak (ms) at which the
+// template is sampled into the tmpl_* features.
+var templateOffsetsMs = [...]float64{-240, -180, -120, -60, 40, 80, 160, 240, 320, 400}
+
+func sign(v float64) int {
+	if v < 0 {
+		return -1
+	}
+	return 1
 }
 
 func msToSamples(ms, fs float64) int { return int(ms*fs/1000 + 0.5) }
