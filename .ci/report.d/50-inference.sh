@@ -2,7 +2,7 @@
 # Inference pipeline summary (package inference, SRS-CLS-001..007): how the
 # feature pipeline treats every record of the locked CinC 2017 train split
 # (gating by label, polarity corrections, time per record), then the
-# pipeline's speed: Extract (resample, filter, two QRS detectors, 61
+# pipeline's speed: Extract (resample, filter, two QRS detectors, 89
 # features) on 10/30/60 s strips and Classify with a trivial fake model on a
 # 30 s strip and a 10 min recording. cpu-ns/op is process CPU time per call
 # (the CI machine is shared, so wall time includes waiting for a core).
