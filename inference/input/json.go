@@ -54,8 +54,12 @@ func DecodeJSON(data []byte) (*ecg.Record, error) {
 	if d.samplesErr != nil {
 		return nil, d.samplesErr
 	}
-	if err := toMV(d.samples, scale); err != nil {
-		return nil, err
+	if len(d.samples) == 0 || scale != 1 {
+		// The readers only return finite numbers: at scale 1 there is
+		// nothing for toMV to check but the length.
+		if err := toMV(d.samples, scale); err != nil {
+			return nil, err
+		}
 	}
 	return &ecg.Record{
 		Name:         d.deviceID,
@@ -187,34 +191,126 @@ func (d *jsonStripDecoder) typeError(field, want string, c byte) error {
 // readSamples reads the samples array at the cursor. The result's capacity
 // is bounded by the input's length: one more element than there are commas
 // in the rest of the input, counted once however many times the key occurs.
+// Plain decimals (the way every JSON encoder writes a sample) take a fast
+// path; anything else goes through the general number and value readers.
 func (d *jsonStripDecoder) readSamples() error {
 	s := &d.s
 	if cap(d.samples) == 0 {
 		d.samples = make([]float64, 0, bytes.Count(s.b[s.i:], []byte{','})+1)
 	}
-	return s.array(func(k int) error {
-		c := s.peek()
-		if c == '-' || c >= '0' && c <= '9' {
-			v, ok, err := s.number()
-			if err != nil {
-				return err
-			}
+	if s.depth++; s.depth > maxJSONDepth {
+		return fmt.Errorf("%w: JSON syntax error at byte %d: exceeded max depth", ErrMalformed, s.i+1)
+	}
+	s.i++ // '['
+	s.ws()
+	if s.peek() == ']' {
+		s.i++
+		s.depth--
+		return nil
+	}
+	b := s.b
+	for k := 0; ; k++ {
+		if v, j, ok := plainDecimal(b, s.i); ok {
 			if d.samplesErr == nil {
-				if ok {
-					d.samples = append(d.samples, v)
-				} else {
-					d.samplesErr = fmt.Errorf("%w: element %d of %q is out of range", ErrMalformed, k, "samples")
-				}
+				d.samples = append(d.samples, v)
 			}
-			return nil
+			s.i = j
+		} else if err := d.sample(k); err != nil {
+			return err
 		}
-		start := s.i
-		if err := s.skip(); err != nil {
+		if s.i < len(b) && b[s.i] == ',' {
+			s.i++
+			if s.i < len(b) && b[s.i] > ' ' {
+				continue
+			}
+			s.ws()
+			continue
+		}
+		s.ws()
+		switch s.peek() {
+		case ',':
+			s.i++
+			s.ws()
+		case ']':
+			s.i++
+			s.depth--
+			return nil
+		default:
+			return s.syntaxError("after array element")
+		}
+	}
+}
+
+// sample reads element k of the samples array through the general readers.
+func (d *jsonStripDecoder) sample(k int) error {
+	s := &d.s
+	c := s.peek()
+	if c == '-' || c >= '0' && c <= '9' {
+		v, ok, err := s.number()
+		if err != nil {
 			return err
 		}
 		if d.samplesErr == nil {
-			d.samplesErr = fmt.Errorf("%w: every element of %q must be a JSON number, element %d is %s", ErrMalformed, "samples", k, clip(string(s.b[start:s.i])))
+			if ok {
+				d.samples = append(d.samples, v)
+			} else {
+				d.samplesErr = fmt.Errorf("%w: element %d of %q is out of range", ErrMalformed, k, "samples")
+			}
 		}
 		return nil
-	})
+	}
+	start := s.i
+	if err := s.skip(); err != nil {
+		return err
+	}
+	if d.samplesErr == nil {
+		d.samplesErr = fmt.Errorf("%w: every element of %q must be a JSON number, element %d is %s", ErrMalformed, "samples", k, clip(string(s.b[start:s.i])))
+	}
+	return nil
+}
+
+// plainDecimal parses the number at b[i:] when it is a plain decimal
+// (-?(0|[1-9][0-9]*)(\.[0-9]+)?, no exponent, at most 19 digits) whose
+// value is exact by Clinger's fast path, returning it and the index after
+// it; ok is false for anything else, which jsonScanner.number then reads
+// (to the same value when it is a number).
+func plainDecimal(b []byte, i int) (v float64, j int, ok bool) {
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	var m uint64
+	for i < len(b) && b[i]-'0' < 10 {
+		m = m*10 + uint64(b[i]-'0')
+		i++
+	}
+	nd := i - start
+	if nd == 0 || nd > 1 && b[start] == '0' {
+		return 0, 0, false
+	}
+	frac := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		fs := i
+		for i < len(b) && b[i]-'0' < 10 {
+			m = m*10 + uint64(b[i]-'0')
+			i++
+		}
+		frac = i - fs
+		if frac == 0 {
+			return 0, 0, false
+		}
+	}
+	if nd+frac > 19 || frac > 22 || m > 1<<53 || i < len(b) && b[i]|0x20 == 'e' {
+		return 0, 0, false
+	}
+	v = float64(m)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, i, true
 }
