@@ -26,7 +26,10 @@ const (
 	// 9–61 s long, the range the model was trained on.
 	MinCallableDuration = 9 * time.Second
 	// DefaultMinSignalQuality is the signal quality below which a strip is
-	// inconclusive with ReasonNoise.
+	// inconclusive with ReasonNoise. Chosen on the locked CinC 2017 train
+	// split so that gating rarely discards a readable strip: at 0.3 it
+	// gates 0.3% of N, 0.6% of A and 0.7% of O strips and 14% of the noisy
+	// (~) ones (the model calls the remaining noisy strips itself).
 	DefaultMinSignalQuality = 0.3
 	// filterLowHz–filterHighHz is the analysis band: 0.5 Hz removes
 	// baseline wander while keeping the ST segment usable (AHA
