@@ -2,7 +2,7 @@ package input
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -90,23 +90,20 @@ func Detect(data []byte) Format {
 	return FormatUnknown
 }
 
-// detectJSON looks at the top-level keys of a JSON object without decoding
-// the values.
+// detectJSON looks at the top-level keys of a JSON object, skipping the
+// values without decoding them; it stops at the first syntax error.
 func detectJSON(data []byte) Format {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	s := jsonScanner{b: data}
+	s.ws()
+	if s.peek() != '{' {
 		return FormatUnknown
 	}
 	var found Format
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			break
-		}
-		key, _ := t.(string)
-		switch key {
+	errFHIR := errors.New("FHIR")
+	err := s.object(func(lit []byte, plain bool) error {
+		switch strValue(lit, plain) {
 		case "resourceType":
-			return FormatFHIR
+			return errFHIR
 		case "sample_rate_hz", "samples":
 			found = FormatJSON
 		case "samplingFrequency", "voltageMeasurements", "harmonized":
@@ -114,10 +111,10 @@ func detectJSON(data []byte) Format {
 				found = FormatHealthKit
 			}
 		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			break
-		}
+		return s.skip()
+	})
+	if err == errFHIR {
+		return FormatFHIR
 	}
 	if found == FormatUnknown {
 		// A JSON object nobody claims: let afscan JSON report what is missing.

@@ -287,43 +287,97 @@ func (sd *fhirSampledData) decode() ([]float64, error) {
 	return samples, toMV(samples, scale)
 }
 
-// parseFHIRData parses the space-separated data string. The result's
-// capacity is one more than the number of white-space bytes, so bounded by
-// the string's length.
+// parseFHIRData parses the space-separated data string. The result starts
+// with a capacity of one more than the number of spaces (tokens separated
+// by other white space grow it), so its size is bounded by the string's
+// length. Tokens are read in place; a plain decimal of at most
+// 19 digits without exponent (what every device writes) is converted
+// exactly by Clinger's fast path (the value strconv.ParseFloat returns),
+// anything else is checked by isDecimal and converted by strconv.ParseFloat.
 func parseFHIRData(data string, origin, factor float64) ([]float64, error) {
-	n := 1
-	for i := 0; i < len(data); i++ {
-		if c := data[i]; c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			n++
+	samples := make([]float64, 0, strings.Count(data, " ")+1)
+	i := 0
+	for k := 0; ; k++ {
+		for i < len(data) && isFHIRSpace(data[i]) {
+			i++
 		}
-	}
-	samples := make([]float64, 0, n)
-	for i, tok := 0, ""; len(data) > 0; i++ {
-		data = strings.TrimLeft(data, " \t\r\n")
-		if data == "" {
-			break
+		if i >= len(data) {
+			return samples, nil
 		}
-		end := strings.IndexAny(data, " \t\r\n")
-		if end < 0 {
-			end = len(data)
+		if v, j, ok := fhirPlainDecimal(data, i); ok {
+			samples = append(samples, origin+factor*v)
+			i = j
+			continue
 		}
-		tok, data = data[:end], data[end:]
+		end := i
+		for end < len(data) && !isFHIRSpace(data[end]) {
+			end++
+		}
+		tok := data[i:end]
+		i = end
 		switch tok {
 		case "E":
-			return nil, fmt.Errorf("%w: SampledData data marks sample %d as an error (E)", ErrUnusable, i)
+			return nil, fmt.Errorf("%w: SampledData data marks sample %d as an error (E)", ErrUnusable, k)
 		case "L", "U":
-			return nil, fmt.Errorf("%w: SampledData data marks sample %d beyond the detection limit (%s)", ErrUnusable, i, tok)
+			return nil, fmt.Errorf("%w: SampledData data marks sample %d beyond the detection limit (%s)", ErrUnusable, k, tok)
 		}
 		if !isDecimal(tok) {
-			return nil, fmt.Errorf("%w: SampledData data token %d %q is not a decimal", ErrMalformed, i, clip(tok))
+			return nil, fmt.Errorf("%w: SampledData data token %d %q is not a decimal", ErrMalformed, k, clip(tok))
 		}
 		v, err := strconv.ParseFloat(tok, 64)
 		if err != nil { // out of float64 range
-			return nil, fmt.Errorf("%w: SampledData data value %d is out of range", ErrUnusable, i)
+			return nil, fmt.Errorf("%w: SampledData data value %d is out of range", ErrUnusable, k)
 		}
 		samples = append(samples, origin+factor*v)
 	}
-	return samples, nil
+}
+
+func isFHIRSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// fhirPlainDecimal parses the token at s[i:] when it is a plain FHIR
+// decimal ([+-]?[0-9]+(\.[0-9]+)?, at most 19 digits, ending at white
+// space or the end) whose value Clinger's fast path gives exactly; ok is
+// false for anything else.
+func fhirPlainDecimal(s string, i int) (v float64, j int, ok bool) {
+	neg := false
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var m uint64
+	for i < len(s) && s[i]-'0' < 10 {
+		m = m*10 + uint64(s[i]-'0')
+		i++
+	}
+	nd := i - start
+	if nd == 0 {
+		return 0, 0, false
+	}
+	frac := 0
+	if i < len(s) && s[i] == '.' {
+		i++
+		fs := i
+		for i < len(s) && s[i]-'0' < 10 {
+			m = m*10 + uint64(s[i]-'0')
+			i++
+		}
+		frac = i - fs
+		if frac == 0 {
+			return 0, 0, false
+		}
+	}
+	if nd+frac > 19 || frac > 22 || m > 1<<53 || i < len(s) && !isFHIRSpace(s[i]) {
+		return 0, 0, false
+	}
+	v = float64(m)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, i, true
 }
 
 // isDecimal reports whether s is a FHIR decimal (JSON number grammar,
