@@ -39,6 +39,7 @@ type benchConfig struct {
 	NRecords    int
 	AllowRemote bool
 	PID         int
+	RSSEvery    time.Duration
 	JSON        bool
 }
 
@@ -59,7 +60,10 @@ Closed loop (--workers N): N workers post back to back; the throughput is
 the server's saturation throughput.
 
 Targets on loopback only, unless --allow-remote. With --pid, the server's
-resident memory (VmRSS) is read before and after the run.`,
+resident memory (VmRSS) is read before and after the run (and every
+--rss-every during it, for a soak), and its CPU time (utime+stime from
+/proc/PID/stat) is divided by the requests served: a figure that, unlike
+latency, does not depend on what else the machine is running.`,
 		Example: `  afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --rate 500 --duration 30s
   afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --workers 8 --duration 20s`,
 		Args: cobra.NoArgs,
@@ -81,7 +85,8 @@ resident memory (VmRSS) is read before and after the run.`,
 	f.Float64Var(&cfg.StripS, "strip-s", 30, "seconds of each record to send")
 	f.IntVar(&cfg.NRecords, "records", 200, "records to load (the first, in name order)")
 	f.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a target that is not loopback")
-	f.IntVar(&cfg.PID, "pid", 0, "server process id: report its VmRSS before and after")
+	f.IntVar(&cfg.PID, "pid", 0, "server process id: report its VmRSS before and after, and its CPU time per request")
+	f.DurationVar(&cfg.RSSEvery, "rss-every", 0, "with --pid: also sample the server's VmRSS at this interval during the run")
 	f.BoolVar(&cfg.JSON, "json", false, "print the summary as JSON")
 	return cmd
 }
@@ -104,6 +109,13 @@ type benchSummary struct {
 	StripS        float64        `json:"strip_s"`
 	RSSBeforeKiB  int64          `json:"rss_before_kib,omitempty"`
 	RSSAfterKiB   int64          `json:"rss_after_kib,omitempty"`
+	RSSSamplesKiB []int64        `json:"rss_samples_kib,omitempty"`
+	// ServerCPUMsPerReq is the server's CPU time (user+system) during
+	// the run divided by the requests it answered.
+	ServerCPUMsPerReq float64 `json:"server_cpu_ms_per_request,omitempty"`
+	// ClientCPUMsPerReq is this load generator's own CPU time per request:
+	// on one machine, client and server share the cores.
+	ClientCPUMsPerReq float64 `json:"client_cpu_ms_per_request,omitempty"`
 }
 
 func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
@@ -161,11 +173,20 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 	}
 
 	var sum benchSummary
+	var serverCPU0 time.Duration
 	if cfg.PID > 0 {
 		if sum.RSSBeforeKiB, err = vmRSSKiB(cfg.PID); err != nil {
 			return usageErr{fmt.Errorf("--pid: %w", err)}
 		}
+		if serverCPU0, err = procCPU(cfg.PID); err != nil {
+			return usageErr{fmt.Errorf("--pid: %w", err)}
+		}
 	}
+	stopRSS := func() []int64 { return nil }
+	if cfg.PID > 0 && cfg.RSSEvery > 0 {
+		stopRSS = sampleRSS(ctx, cfg.PID, cfg.RSSEvery)
+	}
+	clientCPU0 := selfCPU()
 	rec := newLatencyRecorder()
 	start := time.Now()
 	if cfg.Workers > 0 {
@@ -177,12 +198,26 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 		runOpenLoop(ctx, cfg, bodies, post, rec)
 	}
 	elapsed := time.Since(start)
+	clientCPU := selfCPU() - clientCPU0
+	sum.RSSSamplesKiB = stopRSS()
+	var serverCPU time.Duration
 	if cfg.PID > 0 {
 		if sum.RSSAfterKiB, err = vmRSSKiB(cfg.PID); err != nil {
 			return fmt.Errorf("--pid: %w", err)
 		}
+		cpu, err := procCPU(cfg.PID)
+		if err != nil {
+			return fmt.Errorf("--pid: %w", err)
+		}
+		serverCPU = cpu - serverCPU0
 	}
 	rec.summarize(&sum, elapsed)
+	if sum.OK > 0 {
+		if cfg.PID > 0 {
+			sum.ServerCPUMsPerReq = ms(serverCPU) / float64(sum.OK)
+		}
+		sum.ClientCPUMsPerReq = ms(clientCPU) / float64(sum.OK)
+	}
 	sum.Strips, sum.StripS = len(bodies), cfg.StripS
 	if cfg.JSON {
 		b, _ := json.Marshal(sum)
@@ -402,6 +437,95 @@ func printBench(w io.Writer, s benchSummary) {
 	if s.RSSBeforeKiB > 0 {
 		fmt.Fprintf(w, "server RSS  %d KiB before, %d KiB after\n", s.RSSBeforeKiB, s.RSSAfterKiB)
 	}
+	if len(s.RSSSamplesKiB) > 0 {
+		fmt.Fprintf(w, "RSS trace   %v KiB\n", s.RSSSamplesKiB)
+	}
+	if s.ServerCPUMsPerReq > 0 {
+		fmt.Fprintf(w, "server CPU  %.3f ms per request\n", s.ServerCPUMsPerReq)
+	}
+	if s.ClientCPUMsPerReq > 0 {
+		fmt.Fprintf(w, "client CPU  %.3f ms per request (this load generator)\n", s.ClientCPUMsPerReq)
+	}
+}
+
+// sampleRSS reads pid's VmRSS every interval until the returned function
+// is called, which returns the samples.
+func sampleRSS(ctx context.Context, pid int, every time.Duration) func() []int64 {
+	ctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	var samples []int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if v, err := vmRSSKiB(pid); err == nil {
+					mu.Lock()
+					samples = append(samples, v)
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	return func() []int64 {
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return samples
+	}
+}
+
+// clockTicksPerS is USER_HZ, the unit of /proc/PID/stat's times: 100 on
+// every Linux architecture Go supports.
+const clockTicksPerS = 100
+
+// procCPU returns a process's CPU time so far (utime + stime, fields 14
+// and 15 of /proc/PID/stat).
+func procCPU(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseProcStatCPU(string(data))
+}
+
+// parseProcStatCPU reads utime + stime from a /proc/PID/stat line. The
+// command name (field 2) is in parentheses and may hold spaces, so fields
+// are counted after its closing parenthesis.
+func parseProcStatCPU(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("malformed /proc stat")
+	}
+	f := strings.Fields(stat[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0, errors.New("malformed /proc stat")
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("malformed /proc stat: %w", err)
+		}
+		ticks += v
+	}
+	return time.Duration(ticks) * time.Second / clockTicksPerS, nil
+}
+
+// selfCPU returns this process's CPU time so far (user + system), 0 where
+// /proc is missing.
+func selfCPU() time.Duration {
+	d, err := procCPU(os.Getpid())
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // vmRSSKiB reads a process's resident set size from /proc/PID/status.
