@@ -106,19 +106,28 @@ type AuditOptions struct {
 	// HeadEvery is how often the head file is rewritten while entries
 	// arrive; one second when zero. It is always written on Close.
 	HeadEvery time.Duration
+	// SyncEvery bounds how long a written entry may wait for fsync: the
+	// writer fsyncs when its queue runs empty, but at most once per
+	// SyncEvery (group commit), and a timer fsyncs what is left. 10 ms
+	// when zero; a negative value fsyncs every time the queue runs empty.
+	// Every entry is written to the file (reaches the OS) at once either way.
+	SyncEvery time.Duration
 }
 
 // AuditLog is an append-only, SHA-256 hash-chained JSON-lines file. One
 // goroutine, started by OpenAudit and ended by Close, writes every entry
 // with a single write call (so each line reaches the OS whole) and fsyncs
-// whenever its queue runs empty; requests never wait for the disk.
+// when its queue runs empty, at most once per SyncEvery (group commit: at
+// 500 requests/s an fsync per entry costs a few percent of a core);
+// requests never wait for the disk.
 type AuditLog struct {
 	path string
 	f    *os.File
 	log  *slog.Logger
 	now  func() time.Time
-	// headEvery paces head-file writes.
+	// headEvery paces head-file writes; syncEvery paces fsyncs.
 	headEvery time.Duration
+	syncEvery time.Duration
 
 	mu     sync.RWMutex // guards closed against Append racing Close
 	closed bool
@@ -151,6 +160,9 @@ func OpenAudit(path string, opts AuditOptions) (*AuditLog, error) {
 	if opts.HeadEvery <= 0 {
 		opts.HeadEvery = time.Second
 	}
+	if opts.SyncEvery == 0 {
+		opts.SyncEvery = 10 * time.Millisecond
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open audit log: %w", err)
@@ -164,7 +176,7 @@ func OpenAudit(path string, opts AuditOptions) (*AuditLog, error) {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
 	a := &AuditLog{
-		path: path, f: f, log: opts.Logger, now: opts.Now, headEvery: opts.HeadEvery,
+		path: path, f: f, log: opts.Logger, now: opts.Now, headEvery: opts.HeadEvery, syncEvery: opts.SyncEvery,
 		queue: make(chan AuditEntry, opts.QueueLen), done: make(chan struct{}),
 		seq: seq, prev: prev,
 	}
@@ -283,7 +295,32 @@ func (a *AuditLog) setErr(err error) {
 func (a *AuditLog) run() {
 	defer close(a.done)
 	var line []byte
-	for e := range a.queue {
+	// Fsync pacing runs on the monotonic clock, not the entries' clock.
+	var lastSync time.Time
+	dirty, armed := false, false
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	syncNow := func() {
+		a.sync(false)
+		lastSync, dirty = time.Now(), false
+	}
+	for {
+		var e AuditEntry
+		select {
+		case <-timer.C:
+			armed = false
+			if dirty {
+				syncNow()
+			}
+			continue
+		case next, ok := <-a.queue:
+			if !ok {
+				a.sync(true)
+				return
+			}
+			e = next
+		}
 		if a.Err() != nil {
 			continue
 		}
@@ -301,11 +338,18 @@ func (a *AuditLog) run() {
 			continue
 		}
 		a.prev = h
-		if len(a.queue) == 0 {
-			a.sync(false)
+		dirty = true
+		if len(a.queue) > 0 {
+			continue
+		}
+		switch wait := a.syncEvery - time.Since(lastSync); {
+		case wait <= 0:
+			syncNow()
+		case !armed:
+			timer.Reset(wait)
+			armed = true
 		}
 	}
-	a.sync(true)
 }
 
 // sync fsyncs the log and rewrites the head file when due (or always, when
