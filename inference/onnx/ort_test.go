@@ -40,7 +40,7 @@ type ortResult struct {
 	NsPerRun float64     `json:"ns_per_run"`
 }
 
-// RunORT runs the ONNX bytes with onnxruntime-node on inputs.
+// runORT runs the ONNX bytes with onnxruntime-node on inputs.
 func runORT(t testing.TB, nodeModules string, onnxBytes []byte, inputs [][]float32, timingRuns int) ortResult {
 	t.Helper()
 	modelPath := filepath.Join(t.TempDir(), "m.onnx")
@@ -70,7 +70,7 @@ func runORT(t testing.TB, nodeModules string, onnxBytes []byte, inputs [][]float
 	return res
 }
 
-// CheckORTParity runs inputs through gonnx and onnxruntime-node and fails
+// checkORTParity runs inputs through gonnx and onnxruntime-node and fails
 // when any probability differs by more than 1e-5. It returns the
 // onnxruntime-node latency per run when timingRuns > 0.
 func checkORTParity(t *testing.T, onnxBytes []byte, inputs [][]float32, timingRuns int) float64 {

@@ -17,7 +17,7 @@ import (
 	"github.com/afscan/afscan/inference"
 )
 
-// Classes is the CinC 2017 label of each model output, in output order.
+// classLabels is the CinC 2017 label of each model output, in output order.
 var classLabels = [4]string{"N", "A", "O", "~"}
 
 // ClassOf returns the output index (0..3) of a CinC 2017 label.
