@@ -1,12 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -140,7 +140,7 @@ func BenchmarkClassifyHandler(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				for b.Loop() {
-					req := httptest.NewRequest(http.MethodPost, RouteClassify, strings.NewReader(string(body)))
+					req := httptest.NewRequest(http.MethodPost, RouteClassify, bytes.NewReader(body))
 					req.Header.Set("Authorization", auth)
 					req.Header.Set("Content-Type", MediaJSON)
 					w := httptest.NewRecorder()
