@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -22,6 +23,7 @@ const (
 )
 
 type fhirObservation struct {
+	raw               []byte           // the input, for a Bundle's entries
 	ResourceType      *string          `json:"resourceType"`
 	ID                string           `json:"id"`
 	EffectiveDateTime string           `json:"effectiveDateTime"`
@@ -64,6 +66,9 @@ type fhirSampledData struct {
 	UpperLimit   *float64      `json:"upperLimit"`
 	Dimensions   *int64        `json:"dimensions"`
 	Data         *string       `json:"data"`
+	// dataRaw, set by the single-pass reader instead of Data, is the data
+	// string's bytes in the input (it had no escapes).
+	dataRaw []byte
 }
 
 type fhirQuantity struct {
@@ -97,11 +102,36 @@ type fhirQuantity struct {
 //
 // The Record's Name is the Observation id; Start is effectiveDateTime,
 // effectiveInstant or effectivePeriod.start when it is a full RFC 3339 time.
+//
+// A single-pass reader decodes the usual Observation (exact key names, each
+// once, no nulls, values of the expected JSON types) straight from the
+// bytes, the data string in place; anything else, and every Bundle, is
+// decoded with encoding/json, so both accept and refuse the same inputs.
 func DecodeFHIR(data []byte) (*ecg.Record, error) {
+	var o fhirObservation
+	d := fhirReader{s: jsonScanner{b: data}}
+	switch err := d.read(&o); {
+	case err == errFHIRSlowPath:
+		return decodeFHIRStd(data)
+	case err != nil:
+		return nil, err
+	}
+	return o.record()
+}
+
+// decodeFHIRStd is DecodeFHIR with encoding/json doing the parsing.
+func decodeFHIRStd(data []byte) (*ecg.Record, error) {
 	var o fhirObservation
 	if err := strictUnmarshal(data, &o); err != nil {
 		return nil, err
 	}
+	o.raw = data
+	return o.record()
+}
+
+// record checks a decoded Observation (or Bundle) and returns its strip.
+func (o fhirObservation) record() (*ecg.Record, error) {
+	data := o.raw
 	if o.ResourceType == nil {
 		return nil, fmt.Errorf("%w: resourceType is missing", ErrMalformed)
 	}
@@ -277,10 +307,16 @@ func (sd *fhirSampledData) decode() ([]float64, error) {
 	if sd.Factor != nil {
 		factor = *sd.Factor
 	}
-	if sd.Data == nil || strings.TrimSpace(*sd.Data) == "" {
+	var samples []float64
+	var err error
+	switch {
+	case sd.dataRaw != nil && len(bytes.TrimSpace(sd.dataRaw)) > 0:
+		samples, err = parseFHIRData(sd.dataRaw, origin, factor)
+	case sd.Data != nil && strings.TrimSpace(*sd.Data) != "":
+		samples, err = parseFHIRData(*sd.Data, origin, factor)
+	default:
 		return nil, fmt.Errorf("%w: SampledData data is empty", ErrUnusable)
 	}
-	samples, err := parseFHIRData(*sd.Data, origin, factor)
 	if err != nil {
 		return nil, err
 	}
@@ -294,8 +330,15 @@ func (sd *fhirSampledData) decode() ([]float64, error) {
 // 19 digits without exponent (what every device writes) is converted
 // exactly by Clinger's fast path (the value strconv.ParseFloat returns),
 // anything else is checked by isDecimal and converted by strconv.ParseFloat.
-func parseFHIRData(data string, origin, factor float64) ([]float64, error) {
-	samples := make([]float64, 0, strings.Count(data, " ")+1)
+func parseFHIRData[T string | []byte](data T, origin, factor float64) ([]float64, error) {
+	var spaces int
+	switch d := any(data).(type) {
+	case string:
+		spaces = strings.Count(d, " ")
+	case []byte:
+		spaces = bytes.Count(d, []byte{' '})
+	}
+	samples := make([]float64, 0, spaces+1)
 	i := 0
 	for k := 0; ; k++ {
 		for i < len(data) && isFHIRSpace(data[i]) {
@@ -315,16 +358,16 @@ func parseFHIRData(data string, origin, factor float64) ([]float64, error) {
 		}
 		tok := data[i:end]
 		i = end
-		switch tok {
+		switch string(tok) {
 		case "E":
 			return nil, fmt.Errorf("%w: SampledData data marks sample %d as an error (E)", ErrUnusable, k)
 		case "L", "U":
-			return nil, fmt.Errorf("%w: SampledData data marks sample %d beyond the detection limit (%s)", ErrUnusable, k, tok)
+			return nil, fmt.Errorf("%w: SampledData data marks sample %d beyond the detection limit (%s)", ErrUnusable, k, string(tok))
 		}
 		if !isDecimal(tok) {
-			return nil, fmt.Errorf("%w: SampledData data token %d %q is not a decimal", ErrMalformed, k, clip(tok))
+			return nil, fmt.Errorf("%w: SampledData data token %d %q is not a decimal", ErrMalformed, k, clip(string(tok)))
 		}
-		v, err := strconv.ParseFloat(tok, 64)
+		v, err := strconv.ParseFloat(string(tok), 64)
 		if err != nil { // out of float64 range
 			return nil, fmt.Errorf("%w: SampledData data value %d is out of range", ErrUnusable, k)
 		}
@@ -338,7 +381,7 @@ func isFHIRSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c =
 // decimal ([+-]?[0-9]+(\.[0-9]+)?, at most 19 digits, ending at white
 // space or the end) whose value Clinger's fast path gives exactly; ok is
 // false for anything else.
-func fhirPlainDecimal(s string, i int) (v float64, j int, ok bool) {
+func fhirPlainDecimal[T string | []byte](s T, i int) (v float64, j int, ok bool) {
 	neg := false
 	if i < len(s) && (s[i] == '-' || s[i] == '+') {
 		neg = s[i] == '-'

@@ -79,3 +79,56 @@ func FuzzParseFHIRDataDifferential(f *testing.F) {
 		}
 	})
 }
+
+// fhirDiffSeeds are Observations where the single-pass reader must give
+// way to encoding/json or agree with it: case-folded and escaped keys,
+// repeated keys (encoding/json merges repeated objects), nulls, wrong
+// types, integers written as decimals, escapes in the data string, Bundles.
+var fhirDiffSeeds = []string{
+	obs(sdOK),
+	obs(`"origin": {"value": 1.5, "code": "uV"}, "period": 2, "factor": 0.5, "dimensions": 1, "data": "1 2 3"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1 E L U 2"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1.0, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1e0, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 99999999999999999999, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "period": 1e400, "dimensions": 1, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "period": null, "dimensions": 1, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "Period": 4, "dimensions": 1, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "per\u0069od": 4, "dimensions": 1, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "period": 8, "dimensions": 1, "data": "1 2"`),
+	obs(`"origin": {"code": "mV"}, "origin": {"value": 3}, "period": 4, "dimensions": 1, "data": "1"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1\u00202\t3"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1\u00a02"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "\u00a0"`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": ""`),
+	obs(`"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": 5`),
+	obs(`"origin": {"code": "\u00b5V"}, "period": 4, "dimensions": 1, "data": "1"`),
+	obs(`"origin": "mV", "period": 4, "dimensions": 1, "data": "1"`),
+	`{"resourceType": "Observation", "valueSampledData": null}`,
+	`{"resourceType": "Observation", "RESOURCETYPE": "Patient", "valueSampledData": {"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1"}}`,
+	`{"resourceType": "Observation", "component": [{"code": {"coding": [{"code": "131329"}]}, "valueSampledData": {"origin": {"code": "V"}, "period": 1, "dimensions": 1, "data": "0.1"}}]}`,
+	`{"resourceType": "Observation", "component": [{"valueSampledData": {"origin": {"code": "V"}, "period": 1, "dimensions": 1, "data": "0.1"}}], "component": [{"code": {"coding": [{"code": "131330"}]}}]}`,
+	`{"resourceType": "Observation", "component": [{"code": {"coding": [{"code": "131330"}]}, "valueSampledData": {"origin": {"code": "uV"}, "period": 2, "dimensions": 1, "data": "5"}}, {"code": {"coding": [{"code": "131329"}], "text": "I"}, "valueSampledData": {"origin": {"code": "uV"}, "period": 2, "dimensions": 1, "data": "7"}}]}`,
+	`{"resourceType": "Observation", "component": {}}`,
+	`{"resourceType": "Observation", "component": [null]}`,
+	`{"resourceType": "Observation", "component": [{"code": null}]}`,
+	`{"resourceType": 5}`, `{"resourceType": null}`, `{}`, `[]`, `null`, ``, `{"resourceType": "Observation"} x`,
+	`{"resourceType": "Observation", "effectivePeriod": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-01T00:00:30Z"}, "valueSampledData": {"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1 2 3"}}`,
+	`{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}, {"resource": ` + obs(sdOK) + `}]}`,
+	`{"resourceType": "Patient", "valueSampledData": {"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1"}}`,
+}
+
+// FuzzDecodeFHIRDifferential: on any input DecodeFHIR (single-pass reader
+// with its encoding/json fallback) accepts and refuses like the
+// encoding/json path alone, with the same error class, and decodes the
+// same record bit for bit.
+//
+// Verifies: SRS-IO-007
+func FuzzDecodeFHIRDifferential(f *testing.F) {
+	addSeeds(f, "*.fhir.json", fhirDiffSeeds...)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, gotErr := DecodeFHIR(data)
+		want, wantErr := decodeFHIRStd(data)
+		sameDecoding(t, data, got, want, gotErr, wantErr)
+	})
+}
