@@ -2,6 +2,7 @@ package input
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -73,6 +74,14 @@ func (s *jsonScanner) str() (lit []byte, plain bool, err error) {
 	plain = true
 	high := false
 	for s.i < len(s.b) {
+		// Skip 8 ordinary bytes at a time (a FHIR data string is tens of
+		// kilobytes of digits and spaces).
+		for s.i+8 <= len(s.b) && !hasSpecialByte(binary.LittleEndian.Uint64(s.b[s.i:])) {
+			s.i += 8
+		}
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
@@ -109,6 +118,17 @@ func (s *jsonScanner) str() (lit []byte, plain bool, err error) {
 		}
 	}
 	return nil, false, s.syntaxError("")
+}
+
+// hasSpecialByte reports whether any of the 8 bytes in w may need a
+// string reader's attention: '"', '\\', a control character or a byte of a
+// multi-byte UTF-8 sequence. It may report false positives (the byte-wise
+// loop then decides), never false negatives.
+func hasSpecialByte(w uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (lo * '"')
+	b := w ^ (lo * '\\')
+	return ((q-lo)&^q|(b-lo)&^b|(w-lo*0x20)|w)&hi != 0
 }
 
 func isHex(c byte) bool {

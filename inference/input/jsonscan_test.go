@@ -47,3 +47,43 @@ func TestNumberMatchesParseFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestHasSpecialByte: the 8-byte screen never misses a byte the string
+// reader must look at.
+func TestHasSpecialByte(t *testing.T) {
+	special := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80 }
+	word := func(b [8]byte) uint64 {
+		var w uint64
+		for i := 7; i >= 0; i-- {
+			w = w<<8 | uint64(b[i])
+		}
+		return w
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			b := [8]byte{'0', '1', ' ', '-', '.', '9', 'a', '~'}
+			b[pos] = byte(c)
+			want := false
+			for _, x := range b {
+				want = want || special(x)
+			}
+			if got := hasSpecialByte(word(b)); got != want {
+				t.Fatalf("%q: got %v, want %v", b[:], got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		var b [8]byte
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		want := false
+		for _, x := range b {
+			want = want || special(x)
+		}
+		if want && !hasSpecialByte(word(b)) {
+			t.Fatalf("%q: missed", b[:])
+		}
+	}
+}
