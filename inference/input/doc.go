@@ -21,6 +21,14 @@
 // they never allocate from a count written in the input, only in proportion
 // to the input's size.
 //
+// Speed: DecodeJSON and DecodeFHIR read the request bytes once with a
+// hand-written scanner that follows encoding/json's grammar (numbers parsed
+// as they are scanned, exactly as strconv.ParseFloat would); DecodeFHIR
+// hands unusual documents to encoding/json. Differential fuzz tests hold
+// both to the encoding/json reading they replaced (same acceptance, same
+// error class, same values bit for bit). A 30 s strip decodes in about
+// 0.1 ms (BenchmarkDecodeJSON30s, BenchmarkDecodeFHIR30s).
+//
 // input imports ecg and the standard library only; it must not import api,
 // validation, dhf, sbom or cmd.
 package input
