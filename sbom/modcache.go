@@ -33,8 +33,13 @@ func moduleDir(modCache, path, version string) string {
 // moduleZipSHA256 returns the hex SHA-256 of the module zip in the module
 // cache's download directory, or "" when it is not there.
 func moduleZipSHA256(modCache, path, version string) string {
-	zip := filepath.Join(modCache, "cache", "download", filepath.FromSlash(escapePath(path)), "@v", escapePath(version)+".zip")
-	f, err := os.Open(zip)
+	return FileSHA256(filepath.Join(modCache, "cache", "download", filepath.FromSlash(escapePath(path)), "@v", escapePath(version)+".zip"))
+}
+
+// FileSHA256 returns the hex SHA-256 of the file at path, or "" when it
+// cannot be read: an SBOM records a digest only where one is known.
+func FileSHA256(path string) string {
+	f, err := os.Open(path)
 	if err != nil {
 		return ""
 	}
