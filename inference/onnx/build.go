@@ -60,21 +60,33 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 		leaves = append(leaves, tr.Leaf...)
 		classMap[t*NumClasses+tr.Class] = 1
 	}
-	arangeL := make([]float64, nLeaf)
-	for i := range arangeL {
-		arangeL[i] = float64(i)
+	// Every initializer an element-wise node reads has the full shape of
+	// the other operand: gonnx broadcasts by materialising repeated copies,
+	// which cost twice the run time of the whole graph on the embedded model.
+	full := func(v float64, n int) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
 	}
-	pow2 := make([]float64, depth)
-	for d := range pow2 {
-		pow2[d] = float64(int(1) << (depth - 1 - d))
+	levelWeight := make([]float64, depth*nLeaf)
+	for d := 0; d < depth; d++ {
+		for l := 0; l < nLeaf; l++ {
+			levelWeight[d*nLeaf+l] = float64(int(1) << (depth - 1 - d))
+		}
 	}
-	onesL := make([]float64, nLeaf)
-	for i := range onesL {
-		onesL[i] = 1
+	leafIndex := make([]float64, nTrees*nLeaf)
+	for i := range leafIndex {
+		leafIndex[i] = float64(i % nLeaf)
+	}
+	leaves64 := make([]float64, len(leaves))
+	for i, v := range leaves {
+		leaves64[i] = float64(v)
 	}
 
-	b.initDouble("one", []float64{1}, 1)
-	b.initDouble("step_scale", []float64{stepScale}, 1)
+	b.initDouble("ones_cond", full(1, nCond), 1, nCond)
+	b.initDouble("step_scale", full(stepScale, nCond), 1, nCond)
 	sel := make([]float32, nFeat*nCond)
 	for k, fi := range fidx {
 		sel[int(fi)*nCond+k] = 1
@@ -82,10 +94,11 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.initFloat("select", sel, nFeat, nCond)
 	b.initDouble("cond_threshold", thr, 1, nCond)
 	b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(depth)}, 2)
-	b.initDouble("level_weight", pow2, depth, 1)
-	b.initDouble("leaf_index", arangeL, 1, nLeaf)
-	b.initFloat("leaf_value", leaves, nTrees, nLeaf)
-	b.initDouble("ones_leaf", onesL, nLeaf, 1)
+	b.initDouble("level_weight", levelWeight, depth, nLeaf)
+	b.initDouble("leaf_index", leafIndex, nTrees, nLeaf)
+	b.initDouble("ones_leaf_grid", full(1, nTrees*nLeaf), nTrees, nLeaf)
+	b.initDouble("leaf_value", leaves64, nTrees, nLeaf)
+	b.initDouble("ones_leaf", full(1, nLeaf), nLeaf, 1)
 	b.initInt64("shape_row", []int64{1, int64(nTrees)}, 2)
 	b.initDouble("class_map", classMap, nTrees, NumClasses)
 	b.initDouble("base", f.Base[:], 1, NumClasses)
@@ -99,16 +112,18 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.node("Sub", []string{"cond_x", "cond_threshold"}, "cond_diff")
 	b.node("Relu", []string{"cond_diff"}, "cond_pos")
 	b.node("Mul", []string{"cond_pos", "step_scale"}, "cond_big")
-	b.node("Sub", []string{"one", "cond_big"}, "cond_inv")
+	b.node("Sub", []string{"ones_cond", "cond_big"}, "cond_inv")
 	b.node("Relu", []string{"cond_inv"}, "cond_not")
-	b.node("Sub", []string{"one", "cond_not"}, "cond_bit")
-	// Leaf index of every tree, then its leaf value.
+	b.node("Sub", []string{"ones_cond", "cond_not"}, "cond_bit")
+	// Leaf index of every tree, repeated across the leaf columns by the
+	// MatMul itself, then a one-hot pick of its leaf value.
 	b.node("Reshape", []string{"cond_bit", "shape_tree_level"}, "bits") // [T, D]
-	b.node("MatMul", []string{"bits", "level_weight"}, "leaf")          // [T, 1]
+	b.node("MatMul", []string{"bits", "level_weight"}, "leaf")          // [T, L]
 	b.node("Sub", []string{"leaf", "leaf_index"}, "leaf_diff")          // [T, L]
-	b.oneHot("leaf_diff", "leaf_onehot")
-	b.castNode("leaf_value", "leaf_value64", pb.TensorProto_DOUBLE)
-	b.node("Mul", []string{"leaf_onehot", "leaf_value64"}, "leaf_pick")
+	b.node("Abs", []string{"leaf_diff"}, "leaf_abs")
+	b.node("Sub", []string{"ones_leaf_grid", "leaf_abs"}, "leaf_inv")
+	b.node("Relu", []string{"leaf_inv"}, "leaf_onehot")
+	b.node("Mul", []string{"leaf_onehot", "leaf_value"}, "leaf_pick")
 	b.node("MatMul", []string{"leaf_pick", "ones_leaf"}, "tree_out") // [T, 1]
 	b.node("Reshape", []string{"tree_out", "shape_row"}, "tree_row") // [1, T]
 	// Class totals, temperature, softmax.
@@ -169,14 +184,6 @@ func (b *graphBuilder) node(op string, in []string, out string) {
 	b.nodes = append(b.nodes, &pb.NodeProto{
 		Name: fmt.Sprintf("n%d_%s", len(b.nodes), op), OpType: op, Input: in, Output: []string{out},
 	})
-}
-
-// oneHot writes Relu(1 − |in|) to out: 1 where in is 0, 0 where in is a
-// non-zero integer.
-func (b *graphBuilder) oneHot(in, out string) {
-	b.node("Abs", []string{in}, out+"_abs")
-	b.node("Sub", []string{"one", out + "_abs"}, out+"_inv")
-	b.node("Relu", []string{out + "_inv"}, out)
 }
 
 func (b *graphBuilder) castNode(in, out string, to pb.TensorProto_DataType) {

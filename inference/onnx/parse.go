@@ -39,10 +39,13 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 			f.Meta = append(f.Meta, [2]string{kv.GetKey(), kv.GetValue()})
 		}
 	}
-	need := func(name string, n int) (*pb.TensorProto, error) {
+	need := func(name string, n int, typ pb.TensorProto_DataType) (*pb.TensorProto, error) {
 		t, ok := init[name]
 		if !ok {
 			return nil, bad("no initializer %q", name)
+		}
+		if t.GetDataType() != int32(typ) {
+			return nil, bad("initializer %q has data type %d, want %s", name, t.GetDataType(), typ)
 		}
 		got := max(len(t.GetFloatData()), len(t.GetDoubleData()), len(t.GetInt64Data()))
 		if got != n {
@@ -50,7 +53,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		}
 		return t, nil
 	}
-	shape, err := need("shape_tree_level", 2)
+	shape, err := need("shape_tree_level", 2, pb.TensorProto_INT64)
 	if err != nil {
 		return nil, err
 	}
@@ -60,27 +63,27 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	}
 	f.Depth = depth
 	nFeat, nCond, nLeaf := len(f.FeatureNames), nTrees*depth, 1<<depth
-	sel, err := need("select", nFeat*nCond)
+	sel, err := need("select", nFeat*nCond, pb.TensorProto_FLOAT)
 	if err != nil {
 		return nil, err
 	}
-	thr, err := need("cond_threshold", nCond)
+	thr, err := need("cond_threshold", nCond, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
-	leaves, err := need("leaf_value", nTrees*nLeaf)
+	leaves, err := need("leaf_value", nTrees*nLeaf, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
-	classMap, err := need("class_map", nTrees*NumClasses)
+	classMap, err := need("class_map", nTrees*NumClasses, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
-	base, err := need("base", NumClasses)
+	base, err := need("base", NumClasses, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
-	invT, err := need("inv_temperature", 1)
+	invT, err := need("inv_temperature", 1, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +99,16 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		}
 	}
 	for t := 0; t < nTrees; t++ {
-		tr := Tree{Class: -1, Feature: condFeature[t*depth : (t+1)*depth], Leaf: leaves.GetFloatData()[t*nLeaf : (t+1)*nLeaf]}
+		tr := Tree{Class: -1, Feature: condFeature[t*depth : (t+1)*depth], Leaf: make([]float32, nLeaf)}
+		for l, v := range leaves.GetDoubleData()[t*nLeaf : (t+1)*nLeaf] {
+			// Leaf values are float32 scores widened for the graph; any
+			// other double cannot round-trip and the canonical check would
+			// refuse it anyway, but say why here.
+			if float64(float32(v)) != v {
+				return nil, bad("leaf value %v is not a float32", v)
+			}
+			tr.Leaf[l] = float32(v)
+		}
 		for d := 0; d < depth; d++ {
 			v := thr.GetDoubleData()[t*depth+d]
 			if float64(float32(v)) != v && !math.IsInf(v, 0) {
