@@ -1,7 +1,6 @@
 package input
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -61,22 +60,9 @@ func TestDecodeAppleCSV(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := DecodeAppleCSV([]byte(tc.in))
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("got error %v, want %v", err, tc.wantErr)
-				}
+			if !checkDecodeCase(t, rec, err, decoded{err: tc.wantErr, rateHz: tc.wantRate, rateTolHz: 1e-9, lead: tc.wantLead, mV: tc.wantMV}) {
 				return
 			}
-			if err != nil {
-				t.Fatalf("got error %v, want none", err)
-			}
-			if math.Abs(rec.SampleRateHz-tc.wantRate) > 1e-9 {
-				t.Errorf("got rate %g Hz, want %g", rec.SampleRateHz, tc.wantRate)
-			}
-			if tc.wantLead != "" && rec.Leads[0].Name != tc.wantLead {
-				t.Errorf("got lead %q, want %q", rec.Leads[0].Name, tc.wantLead)
-			}
-			checkLead(t, rec.Leads, tc.wantMV)
 		})
 	}
 }

@@ -107,19 +107,9 @@ func TestDecodeAppleHealthJSON(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := DecodeAppleHealthJSON([]byte(tc.in))
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) {
-					t.Fatalf("got error %v, want %v", err, tc.wantErr)
-				}
+			if !checkDecodeCase(t, rec, err, decoded{err: tc.wantErr, rateHz: tc.wantRate, rateTolHz: 0, lead: "", mV: tc.wantMV}) {
 				return
 			}
-			if err != nil {
-				t.Fatalf("got error %v, want none", err)
-			}
-			if rec.SampleRateHz != tc.wantRate {
-				t.Errorf("got rate %g Hz, want %g", rec.SampleRateHz, tc.wantRate)
-			}
-			checkLead(t, rec.Leads, tc.wantMV)
 		})
 	}
 }

@@ -2,6 +2,8 @@ package input
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"testing"
 
 	"github.com/afscan/afscan/ecg"
@@ -24,4 +26,38 @@ func cincA00004(t testing.TB) []float64 {
 		t.Fatalf("fixture has %d samples, want 3000", len(s.Samples))
 	}
 	return s.Samples
+}
+
+// decoded is what a decoder table case expects: an error class, or a
+// record with this rate (within rateTolHz), lead name (when not empty) and
+// samples in mV.
+type decoded struct {
+	err       error
+	rateHz    float64
+	rateTolHz float64
+	lead      string
+	mV        []float64
+}
+
+// checkDecodeCase checks one decoder result against want and reports whether
+// a record came back for the caller to check further.
+func checkDecodeCase(t *testing.T, rec *ecg.Record, err error, want decoded) bool {
+	t.Helper()
+	if want.err != nil {
+		if !errors.Is(err, want.err) {
+			t.Fatalf("got error %v, want %v", err, want.err)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+	if math.Abs(rec.SampleRateHz-want.rateHz) > want.rateTolHz {
+		t.Errorf("got rate %g Hz, want %g", rec.SampleRateHz, want.rateHz)
+	}
+	if want.lead != "" && rec.Leads[0].Name != want.lead {
+		t.Errorf("got lead %q, want %q", rec.Leads[0].Name, want.lead)
+	}
+	checkLead(t, rec.Leads, want.mV)
+	return true
 }
