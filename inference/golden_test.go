@@ -1,0 +1,156 @@
+package inference
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/internal/dataset"
+)
+
+// TestFeatureGolden guards speed work on the pipeline: the model was trained
+// on the exact feature values, so an optimisation must not change any of
+// them in the last bit. With AFSCAN_FEATURE_GOLDEN=write:FILE it writes, for
+// every CinC 2017 record (at 300 Hz, and every 10th one also presented as
+// 250 and 500 Hz to exercise resampling) and 30 s windows of the MIT-BIH
+// records (360 Hz), the bits of every feature, the gating reason, the
+// quality, both detectors' beats and the fiducials; with
+// AFSCAN_FEATURE_GOLDEN=FILE it recomputes them and reports every
+// difference by feature name (development aid; skipped otherwise).
+func TestFeatureGolden(t *testing.T) {
+	spec := os.Getenv("AFSCAN_FEATURE_GOLDEN")
+	if spec == "" {
+		t.Skip("set AFSCAN_FEATURE_GOLDEN=write:FILE or FILE to write or check the feature golden file")
+	}
+	path, write := strings.CutPrefix(spec, "write:")
+	lines := goldenLines(t)
+	if write {
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %d strips to %s", len(lines), path)
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(want) != len(lines) {
+		t.Fatalf("%d strips, golden file has %d", len(lines), len(want))
+	}
+	names := append([]string{"name", "reason", "quality", "peaksA", "peaksB", "fiducials"}, FeatureNames()...)
+	bad := 0
+	for i, got := range lines {
+		if got == want[i] {
+			continue
+		}
+		bad++
+		g, w := strings.Split(got, " "), strings.Split(want[i], " ")
+		for k := range min(len(g), len(w)) {
+			if g[k] != w[k] && bad <= 20 {
+				t.Errorf("%s: %s = %s, golden %s", g[0], names[k], goldenShow(g[k]), goldenShow(w[k]))
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d strips differ", bad, len(lines))
+	}
+	t.Logf("%d strips compared", len(lines))
+}
+
+// goldenShow turns a hex-encoded float64 back into a readable value.
+func goldenShow(s string) string {
+	if u, err := strconv.ParseUint(s, 16, 64); err == nil && len(s) == 16 {
+		return fmt.Sprintf("%s (%v)", s, math.Float64frombits(u))
+	}
+	return s
+}
+
+// goldenLines computes one line per strip (see TestFeatureGolden).
+func goldenLines(t *testing.T) []string {
+	cinc := dataset.ForTest(t, dataset.CinC2017)
+	mit := dataset.ForTest(t, dataset.MITDB)
+	e := NewExtractor()
+	var lines []string
+	run := func(name string, x []float64, rateHz float64) {
+		a, err := e.Extract(context.Background(), x, rateHz)
+		if err != nil {
+			lines = append(lines, name+" error "+err.Error())
+			return
+		}
+		var sb strings.Builder
+		reason := a.Reason
+		if reason == "" {
+			reason = "-"
+		}
+		fmt.Fprintf(&sb, "%s %s %016x %s %s %s", name, reason, math.Float64bits(a.SignalQuality),
+			hashInts(e.peaksA), hashInts(e.peaksB), hashInts(a.RPeakIdx))
+		for _, v := range a.Features {
+			fmt.Fprintf(&sb, " %016x", math.Float64bits(v))
+		}
+		lines = append(lines, sb.String())
+	}
+	var recs []string
+	sc := bufio.NewScanner(strings.NewReader(mustRead(t, filepath.Join(cinc, "RECORDS"))))
+	for sc.Scan() {
+		if n := strings.TrimSpace(sc.Text()); n != "" {
+			recs = append(recs, n)
+		}
+	}
+	if len(recs) == 0 {
+		t.Fatal("no CinC records")
+	}
+	for i, n := range recs {
+		rec, err := ecg.ReadRecord(filepath.Join(cinc, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := rec.Leads[0].Samples
+		run(n, x, rec.SampleRateHz)
+		if i%10 == 0 {
+			run(n+"@250", x, 250)
+			run(n+"@500", x, 500)
+		}
+	}
+	mrecs := strings.Fields(mustRead(t, filepath.Join(mit, "RECORDS")))
+	for _, n := range mrecs {
+		rec, err := ecg.ReadRecord(filepath.Join(mit, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := rec.Leads[0].Samples
+		win := int(30 * rec.SampleRateHz)
+		for k, start := 0, 0; k < 8 && start+win <= len(x); k, start = k+1, start+len(x)/8 {
+			run(fmt.Sprintf("mitdb%s-%d", n, k), x[start:start+win], rec.SampleRateHz)
+		}
+	}
+	return lines
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// hashInts is a short fingerprint of a beat list: its length and FNV hash.
+func hashInts(v []int) string {
+	h := fnv.New64a()
+	for _, x := range v {
+		fmt.Fprintf(h, "%d,", x)
+	}
+	return fmt.Sprintf("%d:%x", len(slices.Clip(v)), h.Sum64())
+}
