@@ -37,6 +37,24 @@ const (
 // (a programmer error: validate rates with the caller's own sentinel
 // errors first).
 func Resample(dst, src []float64, fromHz, toHz float64) []float64 {
+	var r Resampler
+	return r.Resample(dst, src, fromHz, toHz)
+}
+
+// Resampler is Resample keeping its polyphase kernels between calls: while
+// the rates stay the same, converting another strip costs only the dot
+// products, with no allocation. The results are Resample's bit for bit.
+// The zero value is ready to use; a Resampler must not be used from several
+// goroutines at once.
+type Resampler struct {
+	fromHz, toHz float64
+	kern         polyphase
+	buf          []float64
+}
+
+// Resample is the package-level Resample (same contract) with r's cached
+// kernels.
+func (r *Resampler) Resample(dst, src []float64, fromHz, toHz float64) []float64 {
 	if !(fromHz > 0) || !(toHz > 0) || math.IsInf(fromHz, 0) || math.IsInf(toHz, 0) {
 		panic(fmt.Sprintf("ecg: Resample from %g Hz to %g Hz", fromHz, toHz))
 	}
@@ -54,8 +72,15 @@ func Resample(dst, src []float64, fromHz, toHz float64) []float64 {
 	cutoff := resampleRolloff * math.Min(1, ratio)
 	halfWidth := float64(resampleZeros) / cutoff // in source samples
 	step := fromHz / toHz
+	if r.kern.q > 0 && r.fromHz == fromHz && r.toHz == toHz {
+		r.kern.apply(dst, src)
+		return dst
+	}
 	if p, q, ok := rationalStep(step); ok {
-		resamplePolyphase(dst, src, p, q, cutoff, halfWidth)
+		r.kern = polyphaseKernels(r.buf, p, q, cutoff, halfWidth)
+		r.buf = r.kern.w
+		r.fromHz, r.toHz = fromHz, toHz
+		r.kern.apply(dst, src)
 		return dst
 	}
 	resampleDirect(dst, src, step, cutoff, halfWidth, kaiserSincTable())
@@ -103,17 +128,35 @@ func rationalStep(step float64) (p, q int, ok bool) {
 }
 
 // resamplePolyphase is Resample for a step of p/q source samples per
-// output sample: output i = m·q + k lies at source position m·p + k·p/q,
-// so only q distinct kernels (phases) occur. Each is tabulated once,
-// normalised to unit sum like the direct loop's per-sample normalisation,
-// and applied as a plain dot product away from the edges. The kernels are
-// evaluated exactly rather than read from the table.
+// output sample (see polyphaseKernels and applyPolyphase).
 func resamplePolyphase(dst, src []float64, p, q int, cutoff, halfWidth float64) {
+	k := polyphaseKernels(nil, p, q, cutoff, halfWidth)
+	k.apply(dst, src)
+}
+
+// polyphase holds the kernels of a step of p/q source samples per output
+// sample: output i = m·q + k lies at source position m·p + k·p/q, so only q
+// distinct kernels (phases) occur. Each is tabulated once, normalised to
+// unit sum like the direct loop's per-sample normalisation, and applied as
+// a plain dot product away from the edges. The kernels are evaluated
+// exactly rather than read from the table.
+type polyphase struct {
+	p, q      int
+	oLo, taps int       // kernel k covers source samples base+oLo .. base+oLo+taps-1
+	w         []float64 // q kernels of taps weights each
+}
+
+// polyphaseKernels computes the kernels for p/q, reusing buf's storage.
+func polyphaseKernels(buf []float64, p, q int, cutoff, halfWidth float64) polyphase {
 	i0Beta := besselI0(resampleKaiserBeta)
 	oLo := -int(math.Ceil(halfWidth))
 	oHi := int(math.Ceil(halfWidth))
 	taps := oHi - oLo + 1
-	w := make([]float64, q*taps)
+	if cap(buf) < q*taps {
+		buf = make([]float64, q*taps)
+	}
+	w := buf[:q*taps]
+	clear(w)
 	for k := range q {
 		frac := float64((k*p)%q) / float64(q)
 		ws := w[k*taps : (k+1)*taps]
@@ -131,22 +174,71 @@ func resamplePolyphase(dst, src []float64, p, q int, cutoff, halfWidth float64) 
 			ws[i] /= sum
 		}
 	}
+	return polyphase{p: p, q: q, oLo: oLo, taps: taps, w: w}
+}
+
+// apply writes the resampled src to dst. Each output is one dot product
+// summed in tap order; four outputs of the same phase are summed side by
+// side, so that their independent addition chains overlap and each kernel
+// weight is loaded once for four products (the same sums, bit for bit, as
+// one output at a time).
+func (r polyphase) apply(dst, src []float64) {
+	p, q, oLo, taps, w := r.p, r.q, r.oLo, r.taps, r.w
 	n, last := len(src), len(src)-1
-	for i := range dst {
-		m, k := i/q, i%q
-		base := m*p + (k*p)/q + oLo
-		ws := w[k*taps : (k+1)*taps]
+	base := func(i int) int { return (i/q)*p + ((i%q)*p)/q + oLo }
+	kern := func(i int) []float64 { k := i % q; return w[k*taps : (k+1)*taps] }
+	// Interior outputs [iLo, iHi): every tap inside src.
+	iLo := 0
+	for iLo < len(dst) && base(iLo) < 0 {
+		iLo++
+	}
+	iHi := len(dst)
+	for iHi > iLo && base(iHi-1)+taps > n {
+		iHi--
+	}
+	edge := func(i int) {
+		b := base(i)
 		var acc float64
-		if base >= 0 && base+taps <= n {
-			for t, x := range src[base : base+taps] {
-				acc += ws[t] * x
-			}
-		} else {
-			for t, wt := range ws {
-				acc += wt * src[min(max(base+t, 0), last)]
-			}
+		for t, wt := range kern(i) {
+			acc += wt * src[min(max(b+t, 0), last)]
 		}
 		dst[i] = acc
+	}
+	for i := range iLo {
+		edge(i)
+	}
+	// Outputs i, i+q, i+2q, i+3q share one kernel, so each weight loaded
+	// serves four products.
+	i := iLo
+	for ; i+4*q <= iHi; i += 4 * q {
+		for j := i; j < i+q; j++ {
+			ws := kern(j)
+			x0 := src[base(j):][:taps]
+			x1 := src[base(j+q):][:taps]
+			x2 := src[base(j+2*q):][:taps]
+			x3 := src[base(j+3*q):][:taps]
+			ws, x1, x2, x3 = ws[:len(x0)], x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+			var a0, a1, a2, a3 float64
+			for t, wt := range ws {
+				a0 += wt * x0[t]
+				a1 += wt * x1[t]
+				a2 += wt * x2[t]
+				a3 += wt * x3[t]
+			}
+			dst[j], dst[j+q], dst[j+2*q], dst[j+3*q] = a0, a1, a2, a3
+		}
+	}
+	for ; i < iHi; i++ {
+		ws := kern(i)
+		xs := src[base(i):][:taps]
+		var acc float64
+		for t, x := range xs {
+			acc += ws[t] * x
+		}
+		dst[i] = acc
+	}
+	for i := max(iHi, iLo); i < len(dst); i++ {
+		edge(i)
 	}
 }
 

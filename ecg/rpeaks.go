@@ -171,33 +171,65 @@ func DetectRPeaks(samplesMV []float64, sampleRateHz float64) ([]int, error) {
 // length it allocates only when dst must grow.
 func (d *Detector) Detect(dst []int, samplesMV []float64, sampleRateHz float64) ([]int, error) {
 	dst = dst[:0]
-	if !(sampleRateHz >= MinDetectRateHz && sampleRateHz <= MaxDetectRateHz) {
-		return dst, fmt.Errorf("%w: %g Hz", ErrUnsupportedRate, sampleRateHz)
+	if err := d.check(samplesMV, sampleRateHz); err != nil {
+		return dst, err
 	}
-	n := len(samplesMV)
-	if n == 0 {
-		return dst, ErrEmptySignal
+	n, o := len(samplesMV), d.opts
+	d.bp = grow(d.bp, n)
+	Bandpass(d.bp, samplesMV, sampleRateHz, o.LowHz, o.HighHz)
+	return d.detectFiltered(dst, sampleRateHz), nil
+}
+
+// DetectAndBandpass is Detect that also writes to bandDst samplesMV
+// band-passed at lowHz–highHz, exactly as Bandpass(bandDst, samplesMV,
+// sampleRateHz, lowHz, highHz) would: the detector's own band-pass and this
+// one run together (BandpassPair), which costs much less than two filters
+// one after the other. bandDst must have len(samplesMV) (Bandpass's panics
+// apply). On error bandDst holds no result.
+func (d *Detector) DetectAndBandpass(dst []int, bandDst, samplesMV []float64, sampleRateHz, lowHz, highHz float64) ([]int, error) {
+	dst = dst[:0]
+	if err := d.check(samplesMV, sampleRateHz); err != nil {
+		return dst, err
+	}
+	n, o := len(samplesMV), d.opts
+	d.bp = grow(d.bp, n)
+	BandpassPair(bandDst, d.bp, samplesMV, sampleRateHz, lowHz, highHz, o.LowHz, o.HighHz)
+	return d.detectFiltered(dst, sampleRateHz), nil
+}
+
+// check returns the error Detect reports for samplesMV at sampleRateHz, or
+// nil.
+func (d *Detector) check(samplesMV []float64, sampleRateHz float64) error {
+	if !(sampleRateHz >= MinDetectRateHz && sampleRateHz <= MaxDetectRateHz) {
+		return fmt.Errorf("%w: %g Hz", ErrUnsupportedRate, sampleRateHz)
+	}
+	if len(samplesMV) == 0 {
+		return ErrEmptySignal
 	}
 	for i, v := range samplesMV {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return dst, fmt.Errorf("%w: sample %d", ErrNonFinite, i)
+		if v-v != 0 { // NaN for NaN and ±Inf, 0 for every finite v
+			return fmt.Errorf("%w: sample %d", ErrNonFinite, i)
 		}
 	}
 	o := d.opts
-	fs := sampleRateHz
-	if o.LowHz >= min(o.HighHz, fs/2) {
-		return dst, fmt.Errorf("%w: band %g–%g Hz at %g Hz", ErrInvalidOptions, o.LowHz, o.HighHz, fs)
+	if o.LowHz >= min(o.HighHz, sampleRateHz/2) {
+		return fmt.Errorf("%w: band %g–%g Hz at %g Hz", ErrInvalidOptions, o.LowHz, o.HighHz, sampleRateHz)
 	}
-	d.bp = grow(d.bp, n)
-	d.mwi = grow(d.mwi, n)
-	bp := Bandpass(d.bp, samplesMV, fs, o.LowHz, o.HighHz)
+	return nil
+}
+
+// detectFiltered appends to dst the R peaks found in the band-passed d.bp.
+func (d *Detector) detectFiltered(dst []int, fs float64) []int {
+	o := d.opts
+	bp := d.bp
+	d.mwi = grow(d.mwi, len(bp))
 	mwi := d.mwi
 	integrate(mwi, bp, samplesFor(o.DerivativeMs, fs), samplesFor(o.IntegrationMs, fs)/2)
 	d.cand = findCandidates(d.cand[:0], mwi, samplesFor(o.RefractoryMs, fs))
 	for i := range d.cand {
 		d.cand[i].val = math.Sqrt(d.cand[i].val)
 	}
-	return d.decide(dst, bp, mwi, fs), nil
+	return d.decide(dst, bp, mwi, fs)
 }
 
 // grow returns buf resliced to n values, reallocating only when too small.

@@ -30,7 +30,7 @@ const (
 // elgendiScratch holds the detector's work buffers so repeated calls do not
 // allocate.
 type elgendiScratch struct {
-	bp, sq, cum, m1, m2 []float64
+	cum, cumSq, sq []float64
 	// powerMV2 is the mean power of the band-passed signal of the last
 	// call (mV²), for the QRS-band power ratio.
 	powerMV2 float64
@@ -52,30 +52,44 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	if n < 3 {
 		return dst
 	}
-	s.bp = growFloat(s.bp, n)
-	s.sq = growFloat(s.sq, n)
 	s.cum = growFloat(s.cum, n+1)
-	s.cum[0] = 0
+	s.cumSq = growFloat(s.cumSq, n+1)
+	s.sq = growFloat(s.sq, n)
+	cum, cumSq, sq := s.cum[:n+1], s.cumSq[:n+1], s.sq[:n]
+	cum[0] = 0
 	var acc float64 // a register accumulator: no store-to-load chain
 	for i, v := range x {
 		acc += v
-		s.cum[i+1] = acc
+		cum[i+1] = acc
 	}
 	ls := max(1, int(sampleRateHz/elgendiShortHz/2))
 	ll := max(ls+1, int(sampleRateHz/elgendiLongHz/2))
-	s.m1 = growFloat(s.m1, n)
-	s.m2 = growFloat(s.m2, n)
-	centredMean(s.m1, s.cum, ls)
-	centredMean(s.m2, s.cum, ll)
+	// Band-pass: the difference of the two centred means, squared, and the
+	// prefix sums of the squares (for the two averages below and the mean
+	// power).
+	inv1, inv2 := 1/float64(2*ls+1), 1/float64(2*ll+1)
 	var mean float64
-	m1, m2, bp, sq, cum := s.m1[:n], s.m2[:n], s.bp[:n], s.sq[:n], s.cum[1:n+1]
-	for i := range bp {
-		v := m1[i] - m2[i]
-		bp[i] = v
+	cumSq[0] = 0
+	lo, hi := min(ll, n), max(min(ll, n), n-ll) // interior: both windows inside
+	square := func(i int) {
+		v := windowMean(cum, i, ls, inv1) - windowMean(cum, i, ll, inv2)
 		q := v * v
 		sq[i] = q
 		mean += q
-		cum[i] = mean
+		cumSq[i+1] = mean
+	}
+	for i := range lo {
+		square(i)
+	}
+	for i := lo; i < hi; i++ {
+		v := (cum[i+ls+1]-cum[i-ls])*inv1 - (cum[i+ll+1]-cum[i-ll])*inv2
+		q := v * v
+		sq[i] = q
+		mean += q
+		cumSq[i+1] = mean
+	}
+	for i := hi; i < n; i++ {
+		square(i)
 	}
 	mean /= float64(n)
 	s.powerMV2 = mean
@@ -88,11 +102,18 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	offset := elgendiBeta * mean
 	// Blocks of interest: the QRS-wide average of the squared signal above
 	// the beat-wide one plus the offset.
-	centredMean(s.m1, s.cum, w1/2)
-	centredMean(s.m2, s.cum, w2/2)
+	h1, h2 := w1/2, w2/2
+	inv1, inv2 = 1/float64(2*h1+1), 1/float64(2*h2+1)
+	hMax := max(h1, h2)
+	inside := func(i int) bool {
+		if i >= hMax && i+hMax+1 <= n {
+			return (cumSq[i+h1+1]-cumSq[i-h1])*inv1 > (cumSq[i+h2+1]-cumSq[i-h2])*inv2+offset
+		}
+		return windowMean(cumSq, i, h1, inv1) > windowMean(cumSq, i, h2, inv2)+offset
+	}
 	start := -1
 	for i := 0; i <= n; i++ {
-		in := i < n && s.m1[i] > s.m2[i]+offset
+		in := i < n && inside(i)
 		switch {
 		case in && start < 0:
 			start = i
@@ -100,12 +121,12 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 			if i-start >= w1/2 {
 				best := start
 				for j := start + 1; j < i; j++ {
-					if s.sq[j] > s.sq[best] {
+					if sq[j] > sq[best] {
 						best = j
 					}
 				}
 				if k := len(dst); k > 0 && best-dst[k-1] < refr {
-					if s.sq[best] > s.sq[dst[k-1]] {
+					if sq[best] > sq[dst[k-1]] {
 						dst[k-1] = best
 					}
 				} else {
@@ -118,18 +139,16 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	return dst
 }
 
-// centredMean writes to dst[i] the mean of the values whose prefix sums are
-// cum (len(dst)+1 entries) over the window [i-h, i+h], clipped at the ends.
-func centredMean(dst, cum []float64, h int) {
-	n := len(dst)
-	inv := 1 / float64(2*h+1)
-	for i := range dst {
-		lo, hi := i-h, i+h+1
-		if lo >= 0 && hi <= n {
-			dst[i] = (cum[hi] - cum[lo]) * inv
-			continue
-		}
-		lo, hi = max(0, lo), min(n, hi)
-		dst[i] = (cum[hi] - cum[lo]) / float64(hi-lo)
+// windowMean is the mean of the values whose prefix sums are cum over the
+// window [i-h, i+h] clipped to the len(cum)-1 values; inv is 1/(2h+1). A
+// whole window is (cum[i+h+1]-cum[i-h])·inv, a clipped one the sum over its
+// length (the arithmetic of every caller's interior loop, bit for bit).
+func windowMean(cum []float64, i, h int, inv float64) float64 {
+	n := len(cum) - 1
+	lo, hi := i-h, i+h+1
+	if lo >= 0 && hi <= n {
+		return (cum[hi] - cum[lo]) * inv
 	}
+	lo, hi = max(0, lo), min(n, hi)
+	return (cum[hi] - cum[lo]) / float64(hi-lo)
 }

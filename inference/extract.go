@@ -94,6 +94,7 @@ type Extractor struct {
 	MinSignalQuality float64
 
 	det    *ecg.Detector
+	resamp ecg.Resampler
 	elg    elgendiScratch
 	rs     rrScratch
 	ms     morphScratch
@@ -149,7 +150,7 @@ func validateStrip(samplesMV []float64, sampleRateHz float64) error {
 		return fmt.Errorf("%w: %.2f s, need at least %v", ErrSignalTooShort, d, MinDuration)
 	}
 	for i, v := range samplesMV {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if v-v != 0 { // NaN for NaN and ±Inf, 0 for every finite v
 			return fmt.Errorf("%w: sample %d", ErrNonFinite, i)
 		}
 	}
@@ -174,7 +175,7 @@ func (e *Extractor) Extract(ctx context.Context, samplesMV []float64, sampleRate
 func (e *Extractor) resample(dst, src []float64, sampleRateHz float64) []float64 {
 	nOut := int(math.Round(float64(len(src)) * InternalRateHz / sampleRateHz))
 	dst = growFloat(dst, nOut)
-	return ecg.Resample(dst, src, sampleRateHz, InternalRateHz)
+	return e.resamp.Resample(dst, src, sampleRateHz, InternalRateHz)
 }
 
 // analyze extracts the features of x (mV at InternalRateHz); raw is the
@@ -187,11 +188,14 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 	dur := time.Duration(float64(n) / fs * float64(time.Second))
 
 	e.y = growFloat(e.y, n)
-	y := ecg.Bandpass(e.y, x, fs, filterLowHz, filterHighHz)
+	y := e.y
 	var err error
-	e.peaksA, err = e.det.Detect(e.peaksA, x, fs)
+	// The detector's 5–20 Hz band-pass and the analysis band-pass run
+	// together (ecg.BandpassPair), y exactly as ecg.Bandpass makes it.
+	e.peaksA, err = e.det.DetectAndBandpass(e.peaksA, y, x, fs, filterLowHz, filterHighHz)
 	if err != nil { // input was validated; keep going with no beats
 		e.peaksA = e.peaksA[:0]
+		ecg.Bandpass(y, x, fs, filterLowHz, filterHighHz)
 	}
 	e.peaksB = e.elg.detect(e.peaksB, x, fs)
 

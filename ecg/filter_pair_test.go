@@ -1,0 +1,64 @@
+package ecg
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestBandpassPairBitExact checks that BandpassPair gives exactly the
+// results of two Bandpass calls, for both-stage bands and the fallbacks.
+func TestBandpassPairBitExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	tests := []struct {
+		name                             string
+		rateHz, lowA, highA, lowB, highB float64
+		n                                int
+	}{
+		{"analysis and QRS bands at 300 Hz", 300, 0.5, 40, 5, 20, 9000},
+		{"at 125 Hz", 125, 0.5, 40, 5, 20, 1000},
+		{"at 1000 Hz", 1000, 1, 100, 5, 15, 3001},
+		{"one sample", 300, 0.5, 40, 5, 20, 1},
+		{"low-pass only fallback", 300, 0, 40, 5, 20, 500},
+		{"high-pass only fallback", 300, 0.5, 200, 5, 20, 500},
+		{"empty", 300, 0.5, 40, 5, 20, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := make([]float64, tc.n)
+			for i := range x {
+				x[i] = 0.3*math.Sin(float64(i)/7) + rng.NormFloat64()*0.1 + 2
+			}
+			wantA := Bandpass(nil, x, tc.rateHz, tc.lowA, tc.highA)
+			wantB := Bandpass(nil, x, tc.rateHz, tc.lowB, tc.highB)
+			a, b := make([]float64, tc.n), make([]float64, tc.n)
+			BandpassPair(a, b, x, tc.rateHz, tc.lowA, tc.highA, tc.lowB, tc.highB)
+			for i := range x {
+				if math.Float64bits(a[i]) != math.Float64bits(wantA[i]) || math.Float64bits(b[i]) != math.Float64bits(wantB[i]) {
+					t.Fatalf("sample %d: got %v, %v, want %v, %v", i, a[i], b[i], wantA[i], wantB[i])
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkBandpassPair(b *testing.B) {
+	x := make([]float64, 9000)
+	for i := range x {
+		x[i] = math.Sin(float64(i) / 13)
+	}
+	ya, yb := make([]float64, len(x)), make([]float64, len(x))
+	b.Run("pair", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			BandpassPair(ya, yb, x, 300, 0.5, 40, 5, 20)
+		}
+	})
+	b.Run("two", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Bandpass(ya, x, 300, 0.5, 40)
+			Bandpass(yb, x, 300, 5, 20)
+		}
+	})
+}
