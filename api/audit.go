@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,7 +21,8 @@ import (
 
 // AuditEntry is one line of the audit log. It records who asked what and
 // what the service answered, never the samples, the API key or a device
-// identifier.
+// identifier in clear: a device is named only by its keyed hash
+// (DeviceKey.Hash).
 type AuditEntry struct {
 	Seq         int64     `json:"seq"`
 	Time        time.Time `json:"time"`
@@ -31,6 +33,9 @@ type AuditEntry struct {
 	Status      int       `json:"status"`
 	Rhythm      string    `json:"rhythm,omitempty"`
 	ModelSHA256 string    `json:"model_sha256,omitempty"`
+	// DeviceHMAC is the hex HMAC-SHA-256 of the client's device_id under
+	// the installation's DeviceKey; empty when the request named no device.
+	DeviceHMAC string `json:"device_hmac,omitempty"`
 	// Prev is the Hash of the previous entry (genesisHash for the first).
 	Prev string `json:"prev"`
 	// Hash is hex SHA-256 over Prev, a newline and the entry's canonical
@@ -63,28 +68,109 @@ func (e *AuditError) Error() string {
 
 func (e *AuditError) Unwrap() error { return e.Err }
 
-// entryHash computes e's chain hash; e.Hash is ignored.
+// entryHash computes e's chain hash and canonical JSON; e.Hash is ignored.
 func entryHash(e AuditEntry) (string, []byte, error) {
-	e.Hash = ""
-	canon, err := json.Marshal(e)
+	canon, err := appendCanonicalEntry(nil, e)
 	if err != nil {
 		return "", nil, err
 	}
+	var sum [sha256.Size * 2]byte
+	chainHash(&sum, e.Prev, canon)
+	return string(sum[:]), canon, nil
+}
+
+// chainHash writes the hex SHA-256 of prev, a newline and canon to dst.
+func chainHash(dst *[sha256.Size * 2]byte, prev string, canon []byte) {
 	h := sha256.New()
-	h.Write([]byte(e.Prev))
+	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})
 	h.Write(canon)
-	return hex.EncodeToString(h.Sum(nil)), canon, nil
+	var sum [sha256.Size]byte
+	hex.Encode(dst[:], h.Sum(sum[:0]))
+}
+
+// appendEntryLine appends e's log line (without the newline) to dst and
+// returns it with the entry's hash: the canonical JSON with the hash
+// spliced in as the last field, so the entry is encoded once.
+func appendEntryLine(dst []byte, e AuditEntry) ([]byte, string, error) {
+	start := len(dst)
+	dst, err := appendCanonicalEntry(dst, e)
+	if err != nil {
+		return dst[:start], "", err
+	}
+	var sum [sha256.Size * 2]byte
+	chainHash(&sum, e.Prev, dst[start:])
+	dst = append(dst[:len(dst)-1], `,"hash":"`...) // canonical JSON ends in '}'
+	dst = append(dst, sum[:]...)
+	return append(dst, `"}`...), string(sum[:]), nil
 }
 
 // appendAuditLine appends the log line of an entry (without the newline):
-// its canonical JSON with the hash spliced in as the last field, so the
-// entry is marshalled once.
+// its canonical JSON with the hash spliced in as the last field.
 func appendAuditLine(dst, canon []byte, hash string) []byte {
 	dst = append(dst, canon[:len(canon)-1]...) // canon ends in '}'
 	dst = append(dst, `,"hash":"`...)
 	dst = append(dst, hash...)
 	return append(dst, `"}`...)
+}
+
+// appendCanonicalEntry appends the canonical JSON of e without its Hash:
+// byte for byte what encoding/json.Marshal writes (TestCanonicalEntry and
+// FuzzCanonicalEntry check it), without reflection for the usual entry
+// whose strings are printable ASCII that needs no escaping; any other
+// entry is handed to encoding/json.
+func appendCanonicalEntry(dst []byte, e AuditEntry) ([]byte, error) {
+	if y := e.Time.Year(); y < 0 || y > 9999 || !plainJSON(e.RequestID) || !plainJSON(e.KeyID) ||
+		!plainJSON(e.Method) || !plainJSON(e.Route) || !plainJSON(e.Rhythm) || !plainJSON(e.ModelSHA256) ||
+		!plainJSON(e.DeviceHMAC) || !plainJSON(e.Prev) {
+		e.Hash = ""
+		b, err := json.Marshal(e)
+		return append(dst, b...), err
+	}
+	dst = append(dst, `{"seq":`...)
+	dst = strconv.AppendInt(dst, e.Seq, 10)
+	dst = append(dst, `,"time":"`...)
+	dst = e.Time.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, `","request_id":"`...)
+	dst = append(dst, e.RequestID...)
+	dst = append(dst, '"')
+	dst = appendOptString(dst, `,"key_id":"`, e.KeyID)
+	dst = append(dst, `,"method":"`...)
+	dst = append(dst, e.Method...)
+	dst = append(dst, `","route":"`...)
+	dst = append(dst, e.Route...)
+	dst = append(dst, `","status":`...)
+	dst = strconv.AppendInt(dst, int64(e.Status), 10)
+	dst = appendOptString(dst, `,"rhythm":"`, e.Rhythm)
+	dst = appendOptString(dst, `,"model_sha256":"`, e.ModelSHA256)
+	dst = appendOptString(dst, `,"device_hmac":"`, e.DeviceHMAC)
+	dst = append(dst, `,"prev":"`...)
+	dst = append(dst, e.Prev...)
+	return append(dst, `"}`...), nil
+}
+
+// appendOptString appends key and s and a closing quote unless s is empty
+// (omitempty).
+func appendOptString(dst []byte, key, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	dst = append(dst, key...)
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// plainJSON reports whether encoding/json writes s between quotes as it
+// is: printable ASCII other than the quote, the backslash and the HTML
+// characters it escapes (<, >, &).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // auditHead is the content of FILE.head: the last entry known durable. It
@@ -100,26 +186,29 @@ type AuditOptions struct {
 	Logger *slog.Logger
 	// Now is the clock stamped on entries; time.Now when nil.
 	Now func() time.Time
-	// QueueLen bounds entries waiting for the writer; Append blocks when
-	// it is full. 1024 when zero.
-	QueueLen int
 	// HeadEvery is how often the head file is rewritten while entries
 	// arrive; one second when zero. It is always written on Close.
 	HeadEvery time.Duration
 	// SyncEvery bounds how long a written entry may wait for fsync: the
-	// writer fsyncs when its queue runs empty, but at most once per
-	// SyncEvery (group commit), and a timer fsyncs what is left. 10 ms
-	// when zero; a negative value fsyncs every time the queue runs empty.
-	// Every entry is written to the file (reaches the OS) at once either way.
+	// syncer fsyncs when entries were written since its last fsync, but at
+	// most once per SyncEvery (group commit), and a timer fsyncs what is
+	// left. 10 ms when zero; a negative value fsyncs after every entry (as
+	// soon as the syncer runs). Append writes every entry to the file (it
+	// reaches the OS) before it returns either way.
 	SyncEvery time.Duration
 }
 
-// AuditLog is an append-only, SHA-256 hash-chained JSON-lines file. One
-// goroutine, started by OpenAudit and ended by Close, writes every entry
-// with a single write call (so each line reaches the OS whole) and fsyncs
-// when its queue runs empty, at most once per SyncEvery (group commit: at
-// 500 requests/s an fsync per entry costs a few percent of a core);
-// requests never wait for the disk.
+// AuditLog is an append-only, SHA-256 hash-chained JSON-lines file.
+//
+// Guarantee: Append returns only after the entry's line was written to the
+// file with one write call, so the service answers a request only after
+// its audit line is in the operating system's hands: it survives the
+// process crashing or being killed the moment after. It is on disk (fsync)
+// at most SyncEvery later — the window a power loss can cost. fsync per
+// entry would put the disk's flush latency (milliseconds) on every request
+// and cost a few percent of a core at 500 requests/s; one goroutine,
+// started by OpenAudit and ended by Close, fsyncs in groups instead and
+// keeps the head file.
 type AuditLog struct {
 	path string
 	f    *os.File
@@ -129,17 +218,20 @@ type AuditLog struct {
 	headEvery time.Duration
 	syncEvery time.Duration
 
-	mu     sync.RWMutex // guards closed against Append racing Close
+	mu     sync.Mutex // serialises appends; guards the fields below
 	closed bool
-	queue  chan AuditEntry
-	done   chan struct{}
+	seq    int64
+	prev   string
+	line   []byte // reused line buffer
+
+	kick chan struct{} // an entry was written (capacity 1)
+	stop chan struct{} // closed by Close
+	done chan struct{} // closed when the syncer has returned
 
 	errMu sync.Mutex
-	err   error // first write error; the log stops accepting entries
+	err   error // first write or fsync error; the log stops accepting entries
 
-	// Owned by the writer goroutine after OpenAudit returns.
-	seq      int64
-	prev     string
+	// Owned by the syncer goroutine.
 	lastHead time.Time
 }
 
@@ -153,9 +245,6 @@ func OpenAudit(path string, opts AuditOptions) (*AuditLog, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	if opts.QueueLen <= 0 {
-		opts.QueueLen = 1024
 	}
 	if opts.HeadEvery <= 0 {
 		opts.HeadEvery = time.Second
@@ -177,10 +266,10 @@ func OpenAudit(path string, opts AuditOptions) (*AuditLog, error) {
 	}
 	a := &AuditLog{
 		path: path, f: f, log: opts.Logger, now: opts.Now, headEvery: opts.HeadEvery, syncEvery: opts.SyncEvery,
-		queue: make(chan AuditEntry, opts.QueueLen), done: make(chan struct{}),
 		seq: seq, prev: prev,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
-	go a.run()
+	go a.syncer()
 	return a, nil
 }
 
@@ -245,37 +334,47 @@ func checkHead(path string, lastSeq int64) error {
 	return nil
 }
 
-// Append queues e for writing; Seq, Prev and Hash are filled in by the
-// writer, Time when zero. It blocks only while the queue is full.
-func (a *AuditLog) Append(ctx context.Context, e AuditEntry) error {
+// Append chains e to the log and writes its line; Seq, Prev and Hash are
+// filled in, Time when zero. It returns after the write call (see
+// AuditLog), so a nil error means the entry reached the OS. Appends are
+// serialised; each costs one write system call and no allocation beyond
+// encoding. ctx is not consulted: an entry is never dropped half-way.
+func (a *AuditLog) Append(_ context.Context, e AuditEntry) error {
 	if e.Time.IsZero() {
 		e.Time = a.now()
 	}
 	e.Time = e.Time.UTC()
-	a.mu.RLock()
-	defer a.mu.RUnlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.closed {
 		return ErrAuditClosed
 	}
 	if err := a.Err(); err != nil {
 		return err
 	}
-	// Try without blocking first: with room in the queue, a select over
-	// both cases could pick a cancelled ctx at random and drop the entry.
+	e.Seq, e.Prev = a.seq+1, a.prev
+	line, h, err := appendEntryLine(a.line[:0], e)
+	if err != nil {
+		a.setErr(err)
+		return err
+	}
+	line = append(line, '\n')
+	a.line = line
+	if _, err := a.f.Write(line); err != nil {
+		// A short write leaves a partial line that OpenAudit refuses;
+		// the log accepts nothing more until restarted and verified.
+		a.setErr(err)
+		return err
+	}
+	a.seq, a.prev = e.Seq, h
 	select {
-	case a.queue <- e:
-		return nil
+	case a.kick <- struct{}{}:
 	default:
 	}
-	select {
-	case a.queue <- e:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }
 
-// Err returns the first write error, after which entries are dropped and
+// Err returns the first write error, after which entries are refused and
 // the service reports itself not ready.
 func (a *AuditLog) Err() error {
 	a.errMu.Lock()
@@ -292,59 +391,32 @@ func (a *AuditLog) setErr(err error) {
 	}
 }
 
-func (a *AuditLog) run() {
+// syncer fsyncs written entries in groups and keeps the head file.
+func (a *AuditLog) syncer() {
 	defer close(a.done)
-	var line []byte
 	// Fsync pacing runs on the monotonic clock, not the entries' clock.
 	var lastSync time.Time
 	dirty, armed := false, false
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	syncNow := func() {
-		a.sync(false)
-		lastSync, dirty = time.Now(), false
-	}
 	for {
-		var e AuditEntry
 		select {
+		case <-a.stop:
+			a.sync(true)
+			return
 		case <-timer.C:
 			armed = false
-			if dirty {
-				syncNow()
-			}
-			continue
-		case next, ok := <-a.queue:
-			if !ok {
-				a.sync(true)
-				return
-			}
-			e = next
+		case <-a.kick:
+			dirty = true
 		}
-		if a.Err() != nil {
-			continue
-		}
-		a.seq++
-		e.Seq, e.Prev = a.seq, a.prev
-		h, canon, err := entryHash(e)
-		if err != nil {
-			a.setErr(err)
-			continue
-		}
-		line = appendAuditLine(line[:0], canon, h)
-		line = append(line, '\n')
-		if _, err := a.f.Write(line); err != nil {
-			a.setErr(err)
-			continue
-		}
-		a.prev = h
-		dirty = true
-		if len(a.queue) > 0 {
+		if !dirty {
 			continue
 		}
 		switch wait := a.syncEvery - time.Since(lastSync); {
-		case wait <= 0:
-			syncNow()
+		case wait <= 0 || a.syncEvery < 0:
+			a.sync(false)
+			lastSync, dirty = time.Now(), false
 		case !armed:
 			timer.Reset(wait)
 			armed = true
@@ -353,11 +425,15 @@ func (a *AuditLog) run() {
 }
 
 // sync fsyncs the log and rewrites the head file when due (or always, when
-// final).
+// final). The head names an entry written before the fsync, so it never
+// claims more than is on disk.
 func (a *AuditLog) sync(final bool) {
 	if a.Err() != nil {
 		return
 	}
+	a.mu.Lock()
+	head := auditHead{Seq: a.seq, Hash: a.prev}
+	a.mu.Unlock()
 	if err := a.f.Sync(); err != nil {
 		a.setErr(err)
 		return
@@ -367,14 +443,14 @@ func (a *AuditLog) sync(final bool) {
 		return
 	}
 	a.lastHead = now
-	data, _ := json.Marshal(auditHead{Seq: a.seq, Hash: a.prev})
+	data, _ := json.Marshal(head)
 	if err := writeFileAtomic(headPath(a.path), data, 0o600); err != nil {
 		a.setErr(err)
 	}
 }
 
-// Close writes every queued entry, fsyncs, records the head and closes the
-// file. It is safe to call more than once.
+// Close fsyncs, records the head and closes the file. Appends after Close
+// return ErrAuditClosed. It is safe to call more than once.
 func (a *AuditLog) Close() error {
 	a.mu.Lock()
 	if a.closed {
@@ -383,8 +459,8 @@ func (a *AuditLog) Close() error {
 		return nil
 	}
 	a.closed = true
-	close(a.queue)
 	a.mu.Unlock()
+	close(a.stop)
 	<-a.done
 	return errors.Join(a.Err(), a.f.Close())
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,7 +17,7 @@ import (
 // writeAudit appends n entries from several goroutines and closes the log.
 func writeAudit(t *testing.T, path string, n int) {
 	t.Helper()
-	a, err := OpenAudit(path, AuditOptions{QueueLen: 4})
+	a, err := OpenAudit(path, AuditOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +202,11 @@ func TestOpenAuditRefusesDamagedLog(t *testing.T) {
 //
 // Verifies: SRS-SEC-004
 func TestAuditEntriesHoldNoSamplesOrKeys(t *testing.T) {
-	env := newTestEnv(t, nil)
+	dk, err := LoadOrCreateDeviceKey(filepath.Join(t.TempDir(), "device.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, func(o *Options) { o.DeviceKey = dk })
 	body := readTestdata(t, "strip.json") // device_id cinc2017-A00004
 	if w := env.classify(MediaJSON, body); w.Code != 200 {
 		t.Fatalf("got %d: %s", w.Code, w.Body)
@@ -236,10 +241,165 @@ func TestAuditEntriesHoldNoSamplesOrKeys(t *testing.T) {
 	if ok.KeyID != env.keyID || ok.Status != 200 || ok.Rhythm != "normal" || ok.ModelSHA256 != testModel.SHA256 || ok.RequestID == "" {
 		t.Errorf("got entry %+v", ok)
 	}
-	if denied.KeyID != "" || denied.Status != 401 || denied.Rhythm != "" {
+	if want := dk.Hash("cinc2017-A00004"); ok.DeviceHMAC != want || len(want) != 64 {
+		t.Errorf("got device_hmac %q, want %q", ok.DeviceHMAC, want)
+	}
+	if denied.KeyID != "" || denied.Status != 401 || denied.Rhythm != "" || denied.DeviceHMAC != "" {
 		t.Errorf("got entry %+v", denied)
 	}
 	if ok.Time.IsZero() || ok.Time.After(time.Now().Add(time.Minute)) {
 		t.Errorf("got time %v", ok.Time)
 	}
+}
+
+// TestAuditWithoutDeviceKey records no device when the server has no
+// device key.
+//
+// Verifies: SRS-SEC-004
+func TestAuditWithoutDeviceKey(t *testing.T) {
+	env := newTestEnv(t, nil)
+	if w := env.classify(MediaJSON, readTestdata(t, "strip.json")); w.Code != 200 {
+		t.Fatalf("got %d: %s", w.Code, w.Body)
+	}
+	data, err := os.ReadFile(env.auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("device")) {
+		t.Errorf("audit line names a device: %s", data)
+	}
+}
+
+// TestAuditWrittenBeforeAnswer: when the handler has answered, the entry
+// is already in the file (written, not merely queued), with the status
+// the client got.
+//
+// Verifies: SRS-SEC-004
+func TestAuditWrittenBeforeAnswer(t *testing.T) {
+	env := newTestEnv(t, nil)
+	for i, tc := range []struct {
+		name        string
+		contentType string
+		want        int
+	}{
+		{"ok", MediaJSON, 200},
+		{"unsupported type", "text/plain", 415},
+		{"second ok", MediaJSON, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := env.classify(tc.contentType, readTestdata(t, "strip.json"))
+			if w.Code != tc.want {
+				t.Fatalf("got %d, want %d", w.Code, tc.want)
+			}
+			data, err := os.ReadFile(env.auditPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+			if len(lines) != i+1 {
+				t.Fatalf("got %d lines after answer %d", len(lines), i+1)
+			}
+			var e AuditEntry
+			if err := jsonUnmarshalString(lines[i], &e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Status != tc.want || e.RequestID != w.Header().Get(HeaderRequestID) {
+				t.Errorf("got entry %+v for answer %d %s", e, w.Code, w.Header().Get(HeaderRequestID))
+			}
+		})
+	}
+}
+
+// appendFails is an audit sink that looks healthy but fails to write.
+type appendFails struct{}
+
+func (appendFails) Append(context.Context, AuditEntry) error { return errors.New("disk full") }
+func (appendFails) Err() error                               { return nil }
+
+// TestResultWithheldWhenAuditFails: a classification whose audit entry
+// cannot be written is not released.
+//
+// Verifies: SRS-SEC-004
+func TestResultWithheldWhenAuditFails(t *testing.T) {
+	env := newTestEnv(t, func(o *Options) { o.Audit = appendFails{} })
+	w := env.classify(MediaJSON, readTestdata(t, "strip.json"))
+	p := checkProblem(t, w)
+	if w.Code != 503 || p.Code != "not-ready" || strings.Contains(w.Body.String(), "rhythm") || strings.Contains(w.Body.String(), "disk") {
+		t.Errorf("got %d %s, want 503 not-ready without the result or internals", w.Code, w.Body)
+	}
+}
+
+// TestCanonicalEntry: the hand-written canonical encoding is what
+// encoding/json writes, for usual entries and for ones that need escaping
+// or fail.
+func TestCanonicalEntry(t *testing.T) {
+	base := AuditEntry{
+		Seq: 7, Time: time.Date(2026, 11, 26, 7, 30, 1, 123456789, time.UTC), RequestID: "5e0c6a7e-2f57-4f0e-9b8e-0d8f0b1d2c3a",
+		KeyID: "0123456789abcdef", Method: "POST", Route: RouteClassify, Status: 200, Rhythm: "normal",
+		ModelSHA256: strings.Repeat("ab", 32), DeviceHMAC: strings.Repeat("cd", 32), Prev: genesisHash, Hash: "ignored",
+	}
+	mod := func(f func(e *AuditEntry)) AuditEntry { e := base; f(&e); return e }
+	tests := []struct {
+		name string
+		e    AuditEntry
+	}{
+		{"full", base},
+		{"empty optionals", mod(func(e *AuditEntry) { e.KeyID, e.Rhythm, e.ModelSHA256, e.DeviceHMAC = "", "", "", "" })},
+		{"zero", AuditEntry{}},
+		{"whole second", mod(func(e *AuditEntry) { e.Time = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) })},
+		{"trailing zero nanos", mod(func(e *AuditEntry) { e.Time = time.Date(2026, 1, 2, 3, 4, 5, 120000000, time.UTC) })},
+		{"offset zone", mod(func(e *AuditEntry) { e.Time = time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600)) })},
+		{"negative seq and status", mod(func(e *AuditEntry) { e.Seq, e.Status = -1, -500 })},
+		{"html", mod(func(e *AuditEntry) { e.RequestID = "<a&b>" })},
+		{"quote and backslash", mod(func(e *AuditEntry) { e.KeyID = `a"b\c` })},
+		{"control", mod(func(e *AuditEntry) { e.Method = "P\tOST\x00" })},
+		{"unicode", mod(func(e *AuditEntry) { e.Route = "/v1/clässify\u2028" })},
+		{"invalid utf-8", mod(func(e *AuditEntry) { e.Rhythm = "\xff\xfe" })},
+		{"year 10000", mod(func(e *AuditEntry) { e.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) })},
+		{"year -1", mod(func(e *AuditEntry) { e.Time = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) })},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			checkCanonical(t, tc.e)
+		})
+	}
+}
+
+func checkCanonical(t *testing.T, e AuditEntry) {
+	t.Helper()
+	ref := e
+	ref.Hash = ""
+	want, wantErr := json.Marshal(ref)
+	got, err := appendCanonicalEntry([]byte("prefix"), e)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("got error %v, encoding/json %v", err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	if !bytes.Equal(got, append([]byte("prefix"), want...)) {
+		t.Errorf("got  %s\nwant prefix%s", got, want)
+	}
+	line, h, err := appendEntryLine(nil, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, canon, err := entryHash(e)
+	if err != nil || h != h2 || !bytes.Equal(line, appendAuditLine(nil, canon, h2)) {
+		t.Errorf("appendEntryLine %s %s disagrees with entryHash %s %s (%v)", line, h, appendAuditLine(nil, canon, h2), h2, err)
+	}
+}
+
+// FuzzCanonicalEntry: for any strings, times and numbers the canonical
+// encoding equals encoding/json's.
+func FuzzCanonicalEntry(f *testing.F) {
+	f.Add(int64(1), int64(1764142201), int64(123456789), "req", "key", "POST", RouteClassify, 200, "normal", "ab", "cd", genesisHash)
+	f.Add(int64(0), int64(0), int64(0), "", "", "", "", 0, "", "", "", "")
+	f.Add(int64(-3), int64(-70000000000), int64(999999999), "<&>", `"\`, "\x00\x1f", "é\u2028", -1, "\xff", "a b", "~", "0")
+	f.Fuzz(func(t *testing.T, seq, unixS, nanos int64, req, key, method, route string, status int, rhythm, model, device, prev string) {
+		checkCanonical(t, AuditEntry{
+			Seq: seq, Time: time.Unix(unixS, nanos).UTC(), RequestID: req, KeyID: key, Method: method, Route: route,
+			Status: status, Rhythm: rhythm, ModelSHA256: model, DeviceHMAC: device, Prev: prev,
+		})
+	})
 }

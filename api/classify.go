@@ -18,38 +18,51 @@ import (
 
 // classifyOutcome is what handleClassify answers and audits.
 type classifyOutcome struct {
-	keyID     string
-	rhythm    ecg.Rhythm
-	mediaType string
-	body      []byte
+	keyID      string
+	deviceHMAC string
+	rhythm     ecg.Rhythm
+	mediaType  string
+	body       *[]byte // pooled; handleClassify returns it
 }
 
 // handleClassify is POST /v1/classify. Order matters for hostile input:
 // the key is checked, the media types negotiated and a concurrency slot
 // taken before a byte of the body is read, so neither unauthenticated nor
 // excess requests cost memory.
+//
+// Every request is audited before it is answered: the entry is written
+// (AuditSink.Append returned) before a byte of the response leaves, and a
+// result whose entry cannot be written is withheld with 503 not-ready. A
+// client that hung up is still audited.
 func (s *Server) handleClassify(c *gin.Context) {
 	out, err := s.classify(c)
+	if out.body != nil {
+		defer s.putBody(out.body)
+	}
+	status := http.StatusOK
 	if err != nil {
-		s.writeProblem(c, err)
-	} else {
-		c.Data(http.StatusOK, out.mediaType, out.body)
+		status = problemFor(err, "").Status
 	}
 	e := AuditEntry{
-		RequestID: c.GetString(ctxRequestID),
-		KeyID:     out.keyID,
-		Method:    c.Request.Method,
-		Route:     RouteClassify,
-		Status:    c.Writer.Status(),
-		Rhythm:    string(out.rhythm),
+		RequestID:  c.GetString(ctxRequestID),
+		KeyID:      out.keyID,
+		Method:     c.Request.Method,
+		Route:      RouteClassify,
+		Status:     status,
+		Rhythm:     string(out.rhythm),
+		DeviceHMAC: out.deviceHMAC,
 	}
 	if err == nil {
 		e.ModelSHA256 = s.model.SHA256
 	}
-	// The response is already written; an audit failure shows in readiness
-	// and in the audit log's own error log, not in this answer. A client
-	// that hung up is still audited.
-	_ = s.opts.Audit.Append(context.WithoutCancel(c.Request.Context()), e)
+	if aerr := s.opts.Audit.Append(context.WithoutCancel(c.Request.Context()), e); aerr != nil && err == nil {
+		err = fmt.Errorf("audit log: %v: %w", aerr, ErrNotReady)
+	}
+	if err != nil {
+		s.writeProblem(c, err)
+		return
+	}
+	c.Data(http.StatusOK, out.mediaType, *out.body)
 }
 
 func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
@@ -72,7 +85,7 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	out.keyID = keyID
 	c.Set(ctxKeyID, keyID)
 
-	decode, err := s.decoderFor(r.Header.Get("Content-Type"))
+	mt, decode, err := s.decoderFor(r.Header.Get("Content-Type"))
 	if err != nil {
 		return out, err
 	}
@@ -110,6 +123,10 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	if err != nil {
 		return out, err
 	}
+	if mt == MediaJSON {
+		// input.DecodeJSON names the record after the client's device_id.
+		out.deviceHMAC = s.opts.DeviceKey.Hash(rec.Name)
+	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.ClassifyTimeout)
 	defer cancel()
@@ -121,25 +138,35 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	s.metrics.classifications.WithLabelValues(string(res.Rhythm)).Inc()
 
 	resp := NewClassifyResponse(c.GetString(ctxRequestID), res, s.model, s.now().Sub(start))
+	out.body = s.getBody()
 	if fhirOut {
 		out.mediaType = MediaFHIR
-		out.body, err = json.Marshal(NewFHIRObservation(resp, s.now()))
+		var b []byte
+		b, err = json.Marshal(NewFHIRObservation(resp, s.now()))
+		*out.body = append((*out.body)[:0], b...)
 	} else {
 		out.mediaType = MediaJSON
-		out.body, err = json.Marshal(resp)
+		*out.body, err = appendClassifyResponse((*out.body)[:0], resp)
 	}
 	return out, err
 }
 
-// decoderFor picks the decoder of a Content-Type header; a charset other
-// than UTF-8 is refused, as JSON must be UTF-8 (RFC 8259).
-func (s *Server) decoderFor(contentType string) (DecodeFunc, error) {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil, fmt.Errorf("content type %q: %w", contentType, ErrUnsupportedMedia)
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, fmt.Errorf("charset %q: %w", cs, ErrUnsupportedMedia)
+// decoderFor picks the decoder of a Content-Type header and returns it
+// with the media type; a charset other than UTF-8 is refused, as JSON must
+// be UTF-8 (RFC 8259).
+func (s *Server) decoderFor(contentType string) (string, DecodeFunc, error) {
+	mt := contentType
+	// The usual exact header skips the parser and its map.
+	if mt != MediaJSON && mt != MediaFHIR {
+		var params map[string]string
+		var err error
+		mt, params, err = mime.ParseMediaType(contentType)
+		if err != nil {
+			return "", nil, fmt.Errorf("content type %q: %w", contentType, ErrUnsupportedMedia)
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return "", nil, fmt.Errorf("charset %q: %w", cs, ErrUnsupportedMedia)
+		}
 	}
 	var d DecodeFunc
 	switch mt {
@@ -149,9 +176,9 @@ func (s *Server) decoderFor(contentType string) (DecodeFunc, error) {
 		d = s.opts.Decoders.FHIR
 	}
 	if d == nil {
-		return nil, fmt.Errorf("content type %q: %w", mt, ErrUnsupportedMedia)
+		return "", nil, fmt.Errorf("content type %q: %w", mt, ErrUnsupportedMedia)
 	}
-	return d, nil
+	return mt, d, nil
 }
 
 // wantsFHIR negotiates the response type from an Accept header (RFC 9110
@@ -206,4 +233,24 @@ func (s *Server) putBuf(b *bytes.Buffer) {
 	}
 	b.Reset()
 	s.bufs.Put(b)
+}
+
+// maxPooledBody keeps one oversized response from pinning memory in the
+// pool.
+const maxPooledBody = 64 << 10
+
+func (s *Server) getBody() *[]byte {
+	if b, ok := s.bodies.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 1024)
+	return &b
+}
+
+func (s *Server) putBody(b *[]byte) {
+	if cap(*b) > maxPooledBody {
+		return
+	}
+	*b = (*b)[:0]
+	s.bodies.Put(b)
 }

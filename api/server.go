@@ -62,8 +62,9 @@ type Authenticator interface {
 }
 
 // AuditSink records one entry per classify request; *AuditLog is the
-// production one. Err reports a broken sink, which makes the service
-// not ready.
+// production one. The answer waits for Append: when it fails, a result is
+// withheld (503). Err reports a broken sink, which makes the service not
+// ready.
 type AuditSink interface {
 	Append(ctx context.Context, e AuditEntry) error
 	Err() error
@@ -76,7 +77,11 @@ type Options struct {
 	Decoders   Decoders
 	Keys       Authenticator
 	Audit      AuditSink
-	Logger     *slog.Logger
+	// DeviceKey, when set, makes the audit record the device_id of an
+	// application/json request as its keyed hash (AuditEntry.DeviceHMAC);
+	// without it no device is recorded.
+	DeviceKey *DeviceKey
+	Logger    *slog.Logger
 	// Now is the clock for processing times and FHIR issued stamps.
 	Now func() time.Time
 
@@ -109,7 +114,8 @@ type Server struct {
 	metrics  *metrics
 	model    inference.ModelInfo
 	sem      chan struct{}
-	bufs     sync.Pool
+	bufs     sync.Pool // request bodies (*bytes.Buffer)
+	bodies   sync.Pool // response bodies (*[]byte)
 	draining atomic.Bool
 }
 

@@ -38,6 +38,41 @@ detected too. Exit 0: intact; 1: the chain is broken (the line is named);
 			return nil
 		},
 	}
-	cmd.AddCommand(verify)
+	var dataDir, keyFile string
+	deviceHash := &cobra.Command{
+		Use:   "device-hash DEVICE_ID...",
+		Short: "Print the keyed hash the audit log records for a device id",
+		Long: `The audit log never holds a device_id in clear: it records
+HMAC-SHA-256(device key, device_id), the key being the installation's
+secret in DATA-DIR/device.key (created by 'afscan serve', mode 0600). Print
+that hash for each id, one a line, to find a device's requests in the log.
+The key file is read, never created.`,
+		Example: "  grep \"$(afscan audit device-hash watch-0042)\" ~/.config/afscan/audit.log",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := m.flagsFromEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			path := keyFile
+			if path == "" {
+				dir, err := defaultDataDir(dataDir)
+				if err != nil {
+					return err
+				}
+				path = deviceKeyPath(dir, "")
+			}
+			k, err := api.LoadDeviceKey(path)
+			if err != nil {
+				return usageErr{err}
+			}
+			for _, id := range args {
+				fmt.Fprintln(m.Stdout, k.Hash(id))
+			}
+			return nil
+		},
+	}
+	deviceHash.Flags().StringVar(&dataDir, "data-dir", "", "the service's data directory (default: user config dir/afscan)")
+	deviceHash.Flags().StringVar(&keyFile, "device-key-file", "", "device key (default: DATA-DIR/device.key)")
+	cmd.AddCommand(verify, deviceHash)
 	return cmd
 }

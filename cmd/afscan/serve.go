@@ -40,6 +40,7 @@ type serveConfig struct {
 	DataDir      string
 	KeysFile     string
 	AuditFile    string
+	DeviceKey    string
 	TLSCert      string
 	TLSKey       string
 	RequireTLS   bool
@@ -85,6 +86,7 @@ Every flag can also be set as an AFSCAN_ environment variable
 	f.StringVar(&cfg.DataDir, "data-dir", "", "directory of the key store and audit log (default: user config dir/afscan)")
 	f.StringVar(&cfg.KeysFile, "keys-file", "", "API key store (default: DATA-DIR/keys.json); may be a mounted Secret")
 	f.StringVar(&cfg.AuditFile, "audit-file", "", "audit log (default: DATA-DIR/audit.log)")
+	f.StringVar(&cfg.DeviceKey, "device-key-file", "", "secret the audit log hashes device ids with, created on first start (default: DATA-DIR/device.key)")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain; with --tls-key serves TLS 1.2+ only")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.BoolVar(&cfg.RequireTLS, "require-tls", false, "refuse to listen on a non-loopback address without TLS")
@@ -112,14 +114,24 @@ func (m *Main) flagsFromEnv(fs *pflag.FlagSet) error {
 	return errors.Join(errs...)
 }
 
+// defaultDataDir returns dir, or the default data directory when dir is
+// empty.
+func defaultDataDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	c, err := os.UserConfigDir()
+	if err != nil {
+		return "", usageErr{fmt.Errorf("no data directory: set --data-dir or AFSCAN_DATA_DIR (%v)", err)}
+	}
+	return filepath.Join(c, "afscan"), nil
+}
+
 // resolveDataDir returns the data directory, creating it with mode 0700.
 func resolveDataDir(dir string) (string, error) {
-	if dir == "" {
-		c, err := os.UserConfigDir()
-		if err != nil {
-			return "", usageErr{fmt.Errorf("no data directory: set --data-dir or AFSCAN_DATA_DIR (%v)", err)}
-		}
-		dir = filepath.Join(c, "afscan")
+	dir, err := defaultDataDir(dir)
+	if err != nil {
+		return "", err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("data directory: %w", err)
@@ -132,6 +144,13 @@ func keysPath(dataDir, keysFile string) string {
 		return keysFile
 	}
 	return filepath.Join(dataDir, "keys.json")
+}
+
+func deviceKeyPath(dataDir, file string) string {
+	if file != "" {
+		return file
+	}
+	return filepath.Join(dataDir, "device.key")
 }
 
 // isLoopback reports whether a listen host only accepts local connections.
@@ -213,6 +232,10 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 	if auditPath == "" {
 		auditPath = filepath.Join(dataDir, "audit.log")
 	}
+	deviceKey, err := api.LoadOrCreateDeviceKey(deviceKeyPath(dataDir, cfg.DeviceKey))
+	if err != nil {
+		return err
+	}
 	audit, err := api.OpenAudit(auditPath, api.AuditOptions{Logger: log, Now: m.Now})
 	if err != nil {
 		return err
@@ -228,6 +251,7 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 		Decoders:     api.DefaultDecoders(),
 		Keys:         keys,
 		Audit:        audit,
+		DeviceKey:    deviceKey,
 		Logger:       log,
 		Now:          m.Now,
 		MaxBodyBytes: cfg.MaxBodyBytes,

@@ -139,6 +139,21 @@ func TestServeFirstStart(t *testing.T) {
 	if n, err := api.VerifyAuditFile(filepath.Join(dir, "audit.log")); err != nil || n != 2 {
 		t.Errorf("audit: %d entries, %v; want 2, nil", n, err)
 	}
+	// strip.json names device cinc2017-A00004: the log holds its keyed
+	// hash under the data directory's device key (0600), never the id,
+	// and `afscan audit device-hash` finds it.
+	if fi, err := os.Stat(filepath.Join(dir, "device.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("device key: %v, %v; want mode 0600", fi, err)
+	}
+	auditData, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	code, out, errOut := runMain(t, "audit", "device-hash", "--data-dir", dir, "cinc2017-A00004")
+	hash := strings.TrimSpace(out)
+	if code != 0 || len(hash) != 64 {
+		t.Fatalf("device-hash: exit %d, %q %q", code, out, errOut)
+	}
+	if !strings.Contains(string(auditData), `"device_hmac":"`+hash+`"`) || strings.Contains(string(auditData), "cinc2017-A00004") {
+		t.Errorf("audit log does not name the device by hash %s only:\n%s", hash, auditData)
+	}
 
 	addr, stdout, _, stop = startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir)
 	if got := postStrip(t, addr, key); got != 200 {
