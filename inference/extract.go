@@ -99,7 +99,6 @@ type Extractor struct {
 	rs     rrScratch
 	ms     morphScratch
 	x, y   []float64
-	oob    []float64
 	peaksA []int
 	peaksB []int
 	peaks  []int
@@ -199,24 +198,30 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 	}
 	e.peaksB = e.elg.detect(e.peaksB, x, fs)
 
-	e.oob = growFloat(e.oob, n)
-	for i := range x {
-		e.oob[i] = x[i] - y[i] // baseline wander and noise above 40 Hz
-	}
+	// Mean and spread of y and of x-y (baseline wander and noise above
+	// 40 Hz) in one pass, before polarity correction (which negates the
+	// mean and keeps the spread exactly).
+	meanY, sdY, sdOOB := bandStats(x, y)
 
 	inverted := e.correctPolarity(y, e.peaksA)
+	if inverted {
+		meanY = -meanY
+	}
 	e.peaks = e.fiducials(e.peaks, y, e.peaksA)
 	e.rr = growFloat(e.rr, max(0, len(e.peaks)-1))
 	e.rr = ecg.IntervalsRR(e.rr, e.peaks, fs)
 	e.rs.rrFeatures(f, e.rr)
 
 	// Quality.
-	flatFrac := flatFraction(x, fs)
-	clipFrac := clipFraction(raw, rawRateHz)
+	flatFrac, lo, hi := flatFraction(x, fs)
+	if rawRateHz != fs || len(raw) != len(x) { // else raw is x (resampling copies it)
+		lo, hi = valueRange(raw)
+	}
+	clipFrac := clipFraction(raw, rawRateHz, lo, hi)
 	bsqi := agreement(e.peaksA, e.peaksB, msToSamples(agreementToleranceMs, fs))
-	skew, kurt := moments(y)
-	vy := variance(y)
-	vOOB := variance(e.oob)
+	skew, kurt := momentsAbout(y, meanY, sdY)
+	vy := sdY * sdY
+	vOOB := sdOOB * sdOOB
 	if vy > 0 {
 		f[fQRSPowerRatio] = math.Min(e.elg.powerMV2/vy, 10)
 	}

@@ -1,10 +1,6 @@
 package inference
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/dsp/fourier"
-)
+import "math"
 
 // Beat morphology, ectopy and atrial-activity features, all measured on the
 // 0.5–40 Hz, polarity-corrected signal at InternalRateHz around the R-peak
@@ -70,10 +66,9 @@ type morphScratch struct {
 	resid    []float64
 	dec      []float64
 	seg      []float64
-	coef     []complex128
 	psd      []float64
 	hann     []float64
-	fft      *fourier.FFT
+	fft      *realFFT
 	ramp     []float64
 	ppos     []float64
 }
@@ -435,13 +430,12 @@ func (s *morphScratch) welch(x []float64, hop int) (nSeg int, dfHz float64) {
 		s.dec[i] = acc / fwaveDecim
 	}
 	if s.fft == nil {
-		s.fft = fourier.NewFFT(fwaveSegLen)
+		s.fft = newRealFFT(fwaveSegLen)
 		s.hann = make([]float64, fwaveSegLen)
 		for i := range s.hann {
 			s.hann[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(fwaveSegLen))
 		}
 		s.seg = make([]float64, fwaveSegLen)
-		s.coef = make([]complex128, fwaveSegLen/2+1)
 		s.psd = make([]float64, fwaveSegLen/2+1)
 	}
 	clear(s.psd)
@@ -450,10 +444,7 @@ func (s *morphScratch) welch(x []float64, hop int) (nSeg int, dfHz float64) {
 		for i := range s.seg {
 			s.seg[i] = (s.dec[start+i] - m) * s.hann[i]
 		}
-		s.fft.Coefficients(s.coef, s.seg)
-		for i, c := range s.coef {
-			s.psd[i] += real(c)*real(c) + imag(c)*imag(c)
-		}
+		s.fft.addPower(s.psd, s.seg)
 		nSeg++
 	}
 	return nSeg, InternalRateHz / fwaveDecim / fwaveSegLen

@@ -53,11 +53,11 @@ func agreement(a, b []int, tol int) float64 {
 	return 2 * float64(m) / float64(len(a)+len(b))
 }
 
-// moments returns the skewness and the (non-excess) kurtosis of x; 0, 0
-// for a constant signal. Kurtosis is kSQI; skewness measures how one-sided
-// the deflections are (QRS polarity, T-wave dominance).
-func moments(x []float64) (skew, kurt float64) {
-	mean, sd := meanStd(x)
+// momentsAbout returns the skewness and the (non-excess) kurtosis of x
+// given its mean and standard deviation sd (meanStd); 0, 0 for a constant
+// signal. Kurtosis is kSQI; skewness measures how one-sided the
+// deflections are (QRS polarity, T-wave dominance).
+func momentsAbout(x []float64, mean, sd float64) (skew, kurt float64) {
 	if sd == 0 {
 		return 0, 0
 	}
@@ -73,47 +73,70 @@ func moments(x []float64) (skew, kurt float64) {
 	return m3 / n, m4 / n
 }
 
-// variance of x about its mean.
-func variance(x []float64) float64 {
-	_, sd := meanStd(x)
-	return sd * sd
+// bandStats returns meanStd(y) and the standard deviation of x-y (equal
+// lengths, at least one value), bit for bit, in one pass.
+func bandStats(x, y []float64) (meanY, sdY, sdRest float64) {
+	y = y[:len(x)]
+	ky, kr := y[0], x[0]-y[0]
+	var sy, ssy, sr, ssr float64
+	for i, v := range x {
+		d := y[i] - ky
+		sy += d
+		ssy += d * d
+		e := (v - y[i]) - kr
+		sr += e
+		ssr += e * e
+	}
+	n := float64(len(x))
+	my, mr := sy/n, sr/n
+	return ky + my, math.Sqrt(math.Max(0, ssy/n-my*my)), math.Sqrt(math.Max(0, ssr/n-mr*mr))
 }
 
 // flatFraction is the fraction of flatSegmentMs segments of x (mV at
-// sampleRateHz) whose peak-to-peak amplitude is below flatPeakToPeakMV.
-func flatFraction(x []float64, sampleRateHz float64) float64 {
+// sampleRateHz) whose peak-to-peak amplitude is below flatPeakToPeakMV. It
+// also returns the smallest and largest value of x (0, 0 for no values).
+func flatFraction(x []float64, sampleRateHz float64) (frac, lo, hi float64) {
+	if len(x) == 0 {
+		return 0, 0, 0
+	}
 	seg := max(1, int(flatSegmentMs*sampleRateHz/1000))
 	nSeg := len(x) / seg
-	if nSeg == 0 {
-		return 0
-	}
+	lo, hi = x[0], x[0]
 	flat := 0
 	for s := range nSeg {
 		w := x[s*seg : (s+1)*seg]
-		lo, hi := w[0], w[0]
+		l, h := w[0], w[0]
 		for _, v := range w {
-			if v < lo {
-				lo = v
-			} else if v > hi {
-				hi = v
+			if v < l {
+				l = v
+			} else if v > h {
+				h = v
 			}
 		}
-		if hi-lo < flatPeakToPeakMV {
+		if h-l < flatPeakToPeakMV {
 			flat++
 		}
+		lo, hi = min(lo, l), max(hi, h)
 	}
-	return float64(flat) / float64(nSeg)
+	for _, v := range x[nSeg*seg:] {
+		if v < lo {
+			lo = v
+		} else if v > hi {
+			hi = v
+		}
+	}
+	if nSeg == 0 {
+		return 0, lo, hi
+	}
+	return float64(flat) / float64(nSeg), lo, hi
 }
 
-// clipFraction is the fraction of the samples of x (at sampleRateHz, the
-// device's own rate, before resampling smooths plateaus away) that lie in
-// runs of at least clipRunMs (and 3 samples) of identical values at the
-// signal's maximum or minimum. A constant signal is not clipped (it is flat).
-func clipFraction(x []float64, sampleRateHz float64) float64 {
+// valueRange returns the smallest and largest value of x (0, 0 for none).
+func valueRange(x []float64) (lo, hi float64) {
 	if len(x) == 0 {
-		return 0
+		return 0, 0
 	}
-	lo, hi := x[0], x[0]
+	lo, hi = x[0], x[0]
 	for _, v := range x {
 		if v < lo {
 			lo = v
@@ -121,7 +144,16 @@ func clipFraction(x []float64, sampleRateHz float64) float64 {
 			hi = v
 		}
 	}
-	if lo == hi {
+	return lo, hi
+}
+
+// clipFraction is the fraction of the samples of x (at sampleRateHz, the
+// device's own rate, before resampling smooths plateaus away) that lie in
+// runs of at least clipRunMs (and 3 samples) of identical values at the
+// signal's maximum hi or minimum lo (valueRange(x)). A constant signal is
+// not clipped (it is flat).
+func clipFraction(x []float64, sampleRateHz, lo, hi float64) float64 {
+	if len(x) == 0 || lo == hi {
 		return 0
 	}
 	minRun := max(3, int(clipRunMs*sampleRateHz/1000+0.5))
