@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +24,7 @@ type classifyOutcome struct {
 	rhythm     ecg.Rhythm
 	mediaType  string
 	body       *[]byte // pooled; handleClassify returns it
+	took       time.Duration
 }
 
 // handleClassify is POST /v1/classify. Order matters for hostile input:
@@ -62,8 +64,12 @@ func (s *Server) handleClassify(c *gin.Context) {
 		s.writeProblem(c, err)
 		return
 	}
+	var timing [32]byte
+	c.Header(HeaderServerTiming, string(strconv.AppendFloat(append(timing[:0], "classify;dur="...), ms(out.took), 'f', 3, 64)))
 	c.Data(http.StatusOK, out.mediaType, *out.body)
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	var out classifyOutcome
@@ -137,7 +143,8 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	out.rhythm = res.Rhythm
 	s.metrics.classifications.WithLabelValues(string(res.Rhythm)).Inc()
 
-	resp := NewClassifyResponse(c.GetString(ctxRequestID), res, s.model, s.now().Sub(start))
+	out.took = s.now().Sub(start)
+	resp := NewClassifyResponse(c.GetString(ctxRequestID), res, s.model, out.took)
 	out.body = s.getBody()
 	if fhirOut {
 		out.mediaType = MediaFHIR

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -53,6 +54,9 @@ func TestClassifyJSON(t *testing.T) {
 	}
 	if m := resp["model"].(map[string]any); m["sha256"] != testModel.SHA256 {
 		t.Errorf("got model %v, want sha256 %s", m, testModel.SHA256)
+	}
+	if got, want := w.Header().Get(HeaderServerTiming), fmt.Sprintf("classify;dur=%.3f", resp["processing_ms"]); got != want {
+		t.Errorf("got Server-Timing %q, want %q (processing_ms)", got, want)
 	}
 }
 

@@ -56,6 +56,10 @@ const (
 // HeaderRequestID carries the request's uuid on every response.
 const HeaderRequestID = "X-Request-ID"
 
+// HeaderServerTiming carries a 200 classify answer's processing time
+// (W3C Server Timing: "classify;dur=" milliseconds).
+const HeaderServerTiming = "Server-Timing"
+
 // Authenticator checks a presented API key; *KeyStore is the production one.
 type Authenticator interface {
 	Authenticate(key string) (keyID string, err error)

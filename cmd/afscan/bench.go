@@ -105,11 +105,21 @@ type benchSummary struct {
 	P90Ms         float64        `json:"p90_ms"`
 	P99Ms         float64        `json:"p99_ms"`
 	MaxMs         float64        `json:"max_ms"`
-	Strips        int            `json:"strips"`
-	StripS        float64        `json:"strip_s"`
-	RSSBeforeKiB  int64          `json:"rss_before_kib,omitempty"`
-	RSSAfterKiB   int64          `json:"rss_after_kib,omitempty"`
-	RSSSamplesKiB []int64        `json:"rss_samples_kib,omitempty"`
+	// LagP99Ms is the 99th percentile of how late this load generator
+	// started a request against its schedule (open loop; included in the
+	// latencies): a large value means the client, not the server, was
+	// short of CPU.
+	LagP99Ms float64 `json:"client_lag_p99_ms"`
+	// ServerP50Ms and ServerP99Ms are percentiles of the service time the
+	// server reported (Server-Timing: body read to encoded answer); the
+	// rest of a latency is queueing, scheduling and the network.
+	ServerP50Ms   float64 `json:"server_p50_ms,omitempty"`
+	ServerP99Ms   float64 `json:"server_p99_ms,omitempty"`
+	Strips        int     `json:"strips"`
+	StripS        float64 `json:"strip_s"`
+	RSSBeforeKiB  int64   `json:"rss_before_kib,omitempty"`
+	RSSAfterKiB   int64   `json:"rss_after_kib,omitempty"`
+	RSSSamplesKiB []int64 `json:"rss_samples_kib,omitempty"`
 	// ServerCPUMsPerReq is the server's CPU time (user+system) during
 	// the run divided by the requests it answered.
 	ServerCPUMsPerReq float64 `json:"server_cpu_ms_per_request,omitempty"`
@@ -154,28 +164,12 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true, IdleConnTimeout: time.Minute,
 		WriteBufferSize: maxBody + 4<<10}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	post := func(ctx context.Context, body []byte) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", api.MediaJSON)
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
-	}
+	// No client timeout: a slow answer is a latency to report, and a hung
+	// one ends with the run's context.
+	post := newPoster(tr, target, key)
 	// Warm the connections and the server before measuring.
 	for i := range min(conns, 16) {
-		if err := post(ctx, bodies[i%len(bodies)]); err != nil {
+		if _, err := post(ctx, bodies[i%len(bodies)]); err != nil {
 			return fmt.Errorf("warm-up request: %w", err)
 		}
 	}
@@ -237,6 +231,54 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 		return fmt.Errorf("%d of %d requests failed: %w", sum.Errors, sum.Requests, errCheckFailed)
 	}
 	return ctx.Err()
+}
+
+// postFunc sends one strip and returns the service time the server
+// reported (Server-Timing; 0 when absent).
+type postFunc func(ctx context.Context, body []byte) (time.Duration, error)
+
+// newPoster returns a postFunc that posts to target through rt. The URL is
+// parsed once and the header map is built once and shared: RoundTrip only
+// reads a request's header, and nothing here writes it after this.
+func newPoster(rt http.RoundTripper, target, key string) postFunc {
+	u, err := url.Parse(target)
+	if err != nil {
+		return func(context.Context, []byte) (time.Duration, error) { return 0, err }
+	}
+	header := http.Header{
+		"Content-Type":  {api.MediaJSON},
+		"Authorization": {"Bearer " + key},
+	}
+	return func(ctx context.Context, body []byte) (time.Duration, error) {
+		req := (&http.Request{
+			Method: http.MethodPost, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: header, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+		}).WithContext(ctx)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return serverTiming(resp.Header.Get(api.HeaderServerTiming)), nil
+	}
+}
+
+// serverTiming reads the duration of a "classify;dur=MS" Server-Timing
+// header; 0 when there is none.
+func serverTiming(h string) time.Duration {
+	v, ok := strings.CutPrefix(h, "classify;dur=")
+	if !ok {
+		return 0
+	}
+	msV, err := strconv.ParseFloat(v, 64)
+	if err != nil || msV < 0 {
+		return 0
+	}
+	return time.Duration(msV * float64(time.Millisecond))
 }
 
 // classifyURL returns base's classify endpoint and refuses a host that is
@@ -320,7 +362,7 @@ func stripBody(rateHz float64, samples []float64) ([]byte, error) {
 
 // runOpenLoop starts request i at start + i/rate until the duration is
 // over, then waits for the outstanding ones.
-func runOpenLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post func(context.Context, []byte) error, rec *latencyRecorder) {
+func runOpenLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post postFunc, rec *latencyRecorder) {
 	interval := time.Duration(float64(time.Second) / cfg.RatePerS)
 	n := int(cfg.Duration / interval)
 	sem := make(chan struct{}, cfg.MaxInFlight)
@@ -342,21 +384,24 @@ func runOpenLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post fun
 		select {
 		case sem <- struct{}{}:
 		default:
-			rec.add(0, errors.New("client: max in flight reached"))
+			rec.add(sample{}, errors.New("client: max in flight reached"))
 			continue
 		}
 		body := bodies[i%len(bodies)]
 		wg.Go(func() {
 			defer func() { <-sem }()
-			err := post(ctx, body)
-			rec.add(time.Since(scheduled), err)
+			// Lag: how late this load generator started the request (a
+			// busy machine delays it); the latency still counts it.
+			lag := time.Since(scheduled)
+			srv, err := post(ctx, body)
+			rec.add(sample{took: time.Since(scheduled), lag: lag, server: srv}, err)
 		})
 	}
 	wg.Wait()
 }
 
 // runClosedLoop has each worker post back to back until the duration ends.
-func runClosedLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post func(context.Context, []byte) error, rec *latencyRecorder) {
+func runClosedLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post postFunc, rec *latencyRecorder) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var next atomic.Int64
@@ -366,27 +411,38 @@ func runClosedLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post f
 			for ctx.Err() == nil {
 				body := bodies[int(next.Add(1))%len(bodies)]
 				t0 := time.Now()
-				err := post(context.WithoutCancel(ctx), body)
-				rec.add(time.Since(t0), err)
+				srv, err := post(context.WithoutCancel(ctx), body)
+				rec.add(sample{took: time.Since(t0), server: srv}, err)
 			}
 		})
 	}
 	wg.Wait()
 }
 
+// sample is one answered request: its latency, how late the load
+// generator started it (open loop) and the service time the server
+// reported.
+type sample struct {
+	took, lag, server time.Duration
+}
+
 // latencyRecorder collects request outcomes from many goroutines.
 type latencyRecorder struct {
-	mu        sync.Mutex
-	latencies []time.Duration
-	errKinds  map[string]int
-	nErr      int
+	mu                   sync.Mutex
+	latencies, lags, srv []time.Duration
+	errKinds             map[string]int
+	nErr                 int
 }
 
 func newLatencyRecorder() *latencyRecorder {
-	return &latencyRecorder{latencies: make([]time.Duration, 0, 1<<16), errKinds: map[string]int{}}
+	const n = 1 << 16
+	return &latencyRecorder{
+		latencies: make([]time.Duration, 0, n), lags: make([]time.Duration, 0, n), srv: make([]time.Duration, 0, n),
+		errKinds: map[string]int{},
+	}
 }
 
-func (r *latencyRecorder) add(took time.Duration, err error) {
+func (r *latencyRecorder) add(s sample, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
@@ -398,13 +454,19 @@ func (r *latencyRecorder) add(took time.Duration, err error) {
 		r.errKinds[kind]++
 		return
 	}
-	r.latencies = append(r.latencies, took)
+	r.latencies = append(r.latencies, s.took)
+	r.lags = append(r.lags, s.lag)
+	if s.server > 0 {
+		r.srv = append(r.srv, s.server)
+	}
 }
 
 func (r *latencyRecorder) summarize(s *benchSummary, elapsed time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	slices.Sort(r.latencies)
+	slices.Sort(r.lags)
+	slices.Sort(r.srv)
 	s.OK, s.Errors = len(r.latencies), r.nErr
 	s.Requests = s.OK + s.Errors
 	if s.Errors > 0 {
@@ -417,6 +479,11 @@ func (r *latencyRecorder) summarize(s *benchSummary, elapsed time.Duration) {
 	s.P99Ms = ms(percentile(r.latencies, 0.99))
 	if len(r.latencies) > 0 {
 		s.MaxMs = ms(r.latencies[len(r.latencies)-1])
+	}
+	s.LagP99Ms = ms(percentile(r.lags, 0.99))
+	if len(r.srv) > 0 {
+		s.ServerP50Ms = ms(percentile(r.srv, 0.50))
+		s.ServerP99Ms = ms(percentile(r.srv, 0.99))
 	}
 }
 
@@ -442,6 +509,12 @@ func printBench(w io.Writer, s benchSummary) {
 	}
 	fmt.Fprintf(w, "throughput  %.1f req/s\n", s.ThroughputRPS)
 	fmt.Fprintf(w, "latency ms  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n", s.P50Ms, s.P90Ms, s.P99Ms, s.MaxMs)
+	if s.ServerP50Ms > 0 {
+		fmt.Fprintf(w, "service ms  p50 %.3f  p99 %.3f (Server-Timing: in the handler)\n", s.ServerP50Ms, s.ServerP99Ms)
+	}
+	if s.TargetRPS > 0 {
+		fmt.Fprintf(w, "client lag  p99 %.3f ms (start behind schedule; counted in the latency)\n", s.LagP99Ms)
+	}
 	if s.RSSBeforeKiB > 0 {
 		fmt.Fprintf(w, "server RSS  %d KiB before, %d KiB after\n", s.RSSBeforeKiB, s.RSSAfterKiB)
 	}

@@ -38,6 +38,25 @@ func TestBenchRefusesRemoteTargets(t *testing.T) {
 	}
 }
 
+func TestServerTiming(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   time.Duration
+	}{
+		{"classify;dur=1.234", 1234 * time.Microsecond},
+		{"classify;dur=0.000", 0},
+		{"classify;dur=12", 12 * time.Millisecond},
+		{"", 0},
+		{"db;dur=3", 0},
+		{"classify;dur=-1", 0},
+		{"classify;dur=x", 0},
+	} {
+		if got := serverTiming(tc.header); got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.header, got, tc.want)
+		}
+	}
+}
+
 func TestPercentile(t *testing.T) {
 	d := make([]time.Duration, 100)
 	for i := range d {
@@ -86,6 +105,10 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 		if s.OK == 0 || s.Errors != 0 || s.P50Ms <= 0 || s.P99Ms < s.P50Ms || s.MaxMs < s.P99Ms || s.Strips != 20 {
 			t.Errorf("%v: implausible summary %+v", mode, s)
+		}
+		// The server's own service time lies inside each latency.
+		if s.ServerP50Ms <= 0 || s.ServerP50Ms > s.P50Ms || s.ServerP99Ms > s.MaxMs {
+			t.Errorf("%v: service time p50 %v p99 %v against latency p50 %v max %v", mode, s.ServerP50Ms, s.ServerP99Ms, s.P50Ms, s.MaxMs)
 		}
 		if mode[0] == "--rate" && s.Requests != 50 {
 			t.Errorf("open loop at 50/s for 1 s sent %d requests, want 50", s.Requests)

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,6 +23,16 @@ import (
 // serveGCPercent is the garbage collector target serve sets unless GOGC is
 // in the environment.
 const serveGCPercent = 400
+
+// serveMemoryFraction is the share of a container's memory limit serve
+// gives the Go heap as its soft limit unless GOMEMLIMIT is set.
+const serveMemoryFraction = 0.8
+
+// cgroupMemoryFiles are where a container's memory limit is read: cgroup
+// v2, then v1, as seen from inside the container's cgroup namespace.
+func cgroupMemoryFiles() []string {
+	return []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
+}
 
 func init() {
 	register(func(m *Main) *cobra.Command {
@@ -177,6 +189,56 @@ func newLogger(cfg serveConfig, m *Main) (*slog.Logger, error) {
 	return nil, usageErr{fmt.Errorf("--log-format %q: want json or text", cfg.LogFormat)}
 }
 
+// configureGC sets serve's garbage collector defaults; GOGC and GOMEMLIMIT
+// in the environment win over both.
+//
+// GOGC 400: a classification allocates ~2 MB against a live heap of a few
+// MB: at the default GOGC=100 the collector and the scavenger (returning
+// pages the next request faults back in) took ~25 % of the server's CPU at
+// 500 requests/s; 400 cut CPU per request by ~16 % for ~80 MB RSS (afscan
+// bench --pid, see README).
+//
+// Memory limit: a heap goal of 5× the live heap is harmless at a few MB
+// live, but with --max-in-flight strips in work at once the live heap
+// grows to ~2 MB each, and 5× that can pass a container's memory limit and
+// get the process killed. In a container with a memory limit (cgroup
+// memory.max) the Go heap gets a soft limit of 80 % of it, so the
+// collector works harder near the limit instead.
+func configureGC(getenv func(string) string, log *slog.Logger, limitFiles []string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		for _, f := range limitFiles {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			if limit, ok := parseMemoryLimit(string(data)); ok {
+				debug.SetMemoryLimit(int64(float64(limit) * serveMemoryFraction))
+			}
+			break
+		}
+	}
+	gcPercent := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gcPercent)
+	attrs := []any{"gogc", gcPercent}
+	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
+		attrs = append(attrs, "memory_limit_bytes", limit)
+	}
+	log.Info("garbage collector", attrs...)
+}
+
+// parseMemoryLimit reads a cgroup memory limit file: bytes, or "max" (v2)
+// or a number near 2^63 (v1) for none.
+func parseMemoryLimit(s string) (int64, bool) {
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || v <= 0 || v >= 1<<60 {
+		return 0, false
+	}
+	return v, true
+}
+
 // serve runs the service until ctx is done (SIGTERM or SIGINT in main),
 // then drains in-flight requests and closes the audit log.
 func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error {
@@ -184,15 +246,7 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 	if err != nil {
 		return err
 	}
-	if m.Getenv("GOGC") == "" {
-		// A classification allocates ~2 MB against a live heap of a few
-		// MB: at the default GOGC=100 the collector and the scavenger
-		// (returning pages the next request faults back in) took ~25 %
-		// of the server's CPU at 500 requests/s. 400 cut CPU per request
-		// by ~16 % for ~80 MB RSS (afscan bench --pid, see README).
-		// GOGC in the environment still wins.
-		debug.SetGCPercent(serveGCPercent)
-	}
+	configureGC(m.Getenv, log, cgroupMemoryFiles())
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return usageErr{errors.New("--tls-cert and --tls-key go together")}
 	}

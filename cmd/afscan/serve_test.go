@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -268,5 +271,66 @@ func TestDeployEnvNamesServeFlags(t *testing.T) {
 				t.Errorf("%s: %s names no serve flag --%s", f, env, flag)
 			}
 		}
+	}
+}
+
+func TestParseMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     int64
+		ok       bool
+	}{
+		{"v2 bytes", "268435456\n", 268435456, true},
+		{"v2 none", "max\n", 0, false},
+		{"v1 none", "9223372036854771712\n", 0, false},
+		{"empty", "", 0, false},
+		{"zero", "0", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseMemoryLimit(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("got %d, %v; want %d, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// TestConfigureGC: serve's GOGC and memory-limit defaults apply unless
+// the environment sets them. The settings are process-wide, so the test
+// restores them.
+func TestConfigureGC(t *testing.T) {
+	gc0 := debug.SetGCPercent(100)
+	lim0 := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		debug.SetGCPercent(gc0)
+		debug.SetMemoryLimit(lim0)
+	})
+	limitFile := filepath.Join(t.TempDir(), "memory.max")
+	if err := os.WriteFile(limitFile, []byte("268435456\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{filepath.Join(t.TempDir(), "missing"), limitFile}
+	log := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		wantGC    int
+		wantLimit int64
+	}{
+		{"defaults", nil, serveGCPercent, 214748364},
+		{"GOGC set", map[string]string{"GOGC": "50"}, 100, 214748364},
+		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "1GiB"}, serveGCPercent, math.MaxInt64},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			debug.SetGCPercent(100)
+			debug.SetMemoryLimit(math.MaxInt64)
+			configureGC(func(k string) string { return tc.env[k] }, log, files)
+			if got := debug.SetGCPercent(100); got != tc.wantGC {
+				t.Errorf("got GOGC %d, want %d", got, tc.wantGC)
+			}
+			if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+				t.Errorf("got memory limit %d, want %d", got, tc.wantLimit)
+			}
+		})
 	}
 }
