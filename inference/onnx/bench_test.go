@@ -6,29 +6,41 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/afscan/afscan/internal/benchcpu"
 	"github.com/afscan/afscan/model"
 )
 
 // BenchmarkPredict measures model-only latency of one feature vector:
 // the gonnx graph against the plain-Go reference pass of the same forest.
 func BenchmarkPredict(b *testing.B) {
-	for _, size := range []struct{ nTrees, depth int }{{40, 4}, {400, 5}, {1200, 5}} {
-		f := randomForest(9, 40, size.nTrees, size.depth)
+	for _, size := range []struct {
+		nTrees, depth int
+		vector        bool
+	}{{40, 4, false}, {700, 5, false}, {150, 5, true}, {250, 5, true}, {475, 5, true}} {
+		f := randomForest(9, 89, size.nTrees, size.depth)
+		if size.vector {
+			vectorize(f)
+		}
 		m := mustLoad(b, f)
 		r := rand.New(rand.NewPCG(1, 2))
-		x := make([]float32, 40)
+		x := make([]float32, len(f.FeatureNames))
 		for i := range x {
 			x[i] = gridValue(r)
 		}
 		name := strconv.Itoa(size.nTrees) + "trees_depth" + strconv.Itoa(size.depth)
+		if size.vector {
+			name += "_vector"
+		}
 		b.Run("gonnx/"+name, func(b *testing.B) {
 			b.ReportAllocs()
 			p := make([]float32, NumClasses)
+			start := benchcpu.Start()
 			for b.Loop() {
 				if err := m.Predict(p, x); err != nil {
 					b.Fatal(err)
 				}
 			}
+			benchcpu.Report(b, start)
 		})
 		b.Run("plainGo/"+name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -37,6 +49,22 @@ func BenchmarkPredict(b *testing.B) {
 				f.Predict(p, x)
 			}
 		})
+	}
+}
+
+// vectorize turns every tree of f into one with a value per class in each
+// leaf (the shape `afscan train` fits), keeping its scores.
+func vectorize(f *Forest) {
+	for i := range f.Trees {
+		t := &f.Trees[i]
+		if t.Class == AllClasses {
+			continue
+		}
+		leaf := make([]float32, NumClasses*len(t.Leaf))
+		for l, v := range t.Leaf {
+			leaf[l*NumClasses+t.Class] = v
+		}
+		t.Class, t.Leaf = AllClasses, leaf
 	}
 }
 
@@ -89,12 +117,14 @@ func BenchmarkEmbeddedModel(b *testing.B) {
 		b.ReportAllocs()
 		p := make([]float32, NumClasses)
 		i := 0
+		start := benchcpu.Start()
 		for b.Loop() {
 			if err := m.Predict(p, inputs[i%len(inputs)]); err != nil {
 				b.Fatal(err)
 			}
 			i++
 		}
+		benchcpu.Report(b, start)
 	})
 	b.Run("plainGo", func(b *testing.B) {
 		b.ReportAllocs()

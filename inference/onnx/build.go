@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -25,11 +26,22 @@ const (
 	OpsetVersion = 13
 )
 
-// stepScale is 2^200. The step runs in float64 on float32 inputs: x − t is
-// then exact in sign, is 0 only when x == t, is at least 2^−149 (the least
-// float32 subnormal) otherwise and at most 2^129, so 2^−149·2^200 ≥ 1 and
-// 2^129·2^200 stays finite (Relu of ±Inf is NaN in gonnx).
+// stepScale is 2^200. The comparisons run in float64 on float32 inputs
+// against a threshold moved to the midpoint m between t and the next float32
+// above it: no float32 equals m, so x > t ⟺ x − m > 0, and |x − m| ≥ 2^−150
+// (half the least subnormal spacing). Scaled by 2^200 the difference is 0
+// never and at least 2^50 in magnitude, at most 2^330: finite, so Relu never
+// sees an infinity (gonnx's Relu(−Inf) is NaN).
 const stepScale = float64(1 << 200)
+
+// midpoint returns the real number halfway between the finite float32 t and
+// the next float32 above it, exactly representable in float64.
+func midpoint(t float32) float64 {
+	if t == math.MaxFloat32 {
+		return float64(t) + math.Ldexp(1, 103) // half the ulp 2^104 of MaxFloat32
+	}
+	return (float64(t) + float64(math.Nextafter32(t, float32(math.Inf(1))))) / 2
+}
 
 // MarshalONNX compiles f into a standard ONNX model (opset 13, IR version 7)
 // with one input "features" (float32 [1, len(FeatureNames)]) and one output
@@ -48,21 +60,8 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	nTrees, nFeat, depth := len(f.Trees), len(f.FeatureNames), f.Depth
 	nCond, nLeaf := nTrees*depth, 1<<depth
 
-	fidx := make([]float64, 0, nCond)
-	thr := make([]float64, 0, nCond)
-	leaves := make([]float32, 0, nTrees*nLeaf)
-	classMap := make([]float64, nTrees*NumClasses)
-	for t, tr := range f.Trees {
-		for d := 0; d < depth; d++ {
-			fidx = append(fidx, float64(tr.Feature[d]))
-			thr = append(thr, float64(tr.Threshold[d]))
-		}
-		leaves = append(leaves, tr.Leaf...)
-		classMap[t*NumClasses+tr.Class] = 1
-	}
 	// Every initializer an element-wise node reads has the full shape of
-	// the other operand: gonnx broadcasts by materialising repeated copies,
-	// which cost twice the run time of the whole graph on the embedded model.
+	// the other operand: gonnx broadcasts by materialising repeated copies.
 	full := func(v float64, n int) []float64 {
 		out := make([]float64, n)
 		for i := range out {
@@ -70,66 +69,78 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 		}
 		return out
 	}
-	levelWeight := make([]float64, depth*nLeaf)
-	for d := 0; d < depth; d++ {
+	sel := make([]float64, nFeat*nCond)
+	condOffset := make([]float64, nCond)
+	leafValue := make([]float64, nTrees*nLeaf*NumClasses)
+	for t, tr := range f.Trees {
+		for d := 0; d < depth; d++ {
+			k := t*depth + d
+			sel[int(tr.Feature[d])*nCond+k] = stepScale
+			condOffset[k] = -stepScale * midpoint(tr.Threshold[d])
+		}
 		for l := 0; l < nLeaf; l++ {
-			levelWeight[d*nLeaf+l] = float64(int(1) << (depth - 1 - d))
+			row := leafValue[(t*nLeaf+l)*NumClasses:][:NumClasses]
+			if tr.Class == AllClasses {
+				for c := range row {
+					row[c] = float64(tr.Leaf[l*NumClasses+c]) / f.Temperature
+				}
+			} else {
+				row[tr.Class] = float64(tr.Leaf[l]) / f.Temperature
+			}
 		}
 	}
-	leafIndex := make([]float64, nTrees*nLeaf)
-	for i := range leafIndex {
-		leafIndex[i] = float64(i % nLeaf)
-	}
-	leaves64 := make([]float64, len(leaves))
-	for i, v := range leaves {
-		leaves64[i] = float64(v)
+	// A leaf matches when all depth bits agree with its index: the count
+	// of agreements, from the "not" bits n_d = 1 − b_d, is
+	// Σ_d l_d + Σ_d (1 − 2·l_d)·n_d, where l_d is bit d of the leaf index
+	// (level 0 the most significant). Relu(count − (depth − 1)) is then 1
+	// for the matching leaf and 0 for the others.
+	levelSign := make([]float64, depth*nLeaf)
+	leafOffset := make([]float64, nTrees*nLeaf)
+	for l := 0; l < nLeaf; l++ {
+		ones := 0
+		for d := 0; d < depth; d++ {
+			bit := (l >> (depth - 1 - d)) & 1
+			ones += bit
+			levelSign[d*nLeaf+l] = float64(1 - 2*bit)
+		}
+		for t := 0; t < nTrees; t++ {
+			leafOffset[t*nLeaf+l] = float64(ones - (depth - 1))
+		}
 	}
 
+	b.initDouble("select", sel, nFeat, nCond)
+	b.initDouble("cond_offset", condOffset, 1, nCond)
 	b.initDouble("ones_cond", full(1, nCond), 1, nCond)
-	b.initDouble("step_scale", full(stepScale, nCond), 1, nCond)
-	sel := make([]float32, nFeat*nCond)
-	for k, fi := range fidx {
-		sel[int(fi)*nCond+k] = 1
-	}
-	b.initFloat("select", sel, nFeat, nCond)
-	b.initDouble("cond_threshold", thr, 1, nCond)
 	b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(depth)}, 2)
-	b.initDouble("level_weight", levelWeight, depth, nLeaf)
-	b.initDouble("leaf_index", leafIndex, nTrees, nLeaf)
-	b.initDouble("ones_leaf_grid", full(1, nTrees*nLeaf), nTrees, nLeaf)
-	b.initDouble("leaf_value", leaves64, nTrees, nLeaf)
-	b.initDouble("ones_leaf", full(1, nLeaf), nLeaf, 1)
-	b.initInt64("shape_row", []int64{1, int64(nTrees)}, 2)
-	b.initDouble("class_map", classMap, nTrees, NumClasses)
-	b.initDouble("base", f.Base[:], 1, NumClasses)
-	b.initDouble("inv_temperature", []float64{1 / f.Temperature}, 1)
+	b.initDouble("level_sign", levelSign, depth, nLeaf)
+	b.initDouble("leaf_offset", leafOffset, nTrees, nLeaf)
+	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
+	b.initDouble("leaf_value", leafValue, nTrees*nLeaf, NumClasses)
+	scaledBase := make([]float64, NumClasses)
+	for c, v := range f.Base {
+		scaledBase[c] = v / f.Temperature
+	}
+	b.initDouble("base", scaledBase, 1, NumClasses)
 
-	// Select the tested feature of every (tree, level): x · onehot, exact
-	// because every column holds a single 1.
-	b.node("MatMul", []string{InputName, "select"}, "cond_x32") // [1, K]
-	b.castNode("cond_x32", "cond_x", pb.TensorProto_DOUBLE)
-	// Condition bits x > t.
-	b.node("Sub", []string{"cond_x", "cond_threshold"}, "cond_diff")
+	b.castNode(InputName, "x", pb.TensorProto_DOUBLE)
+	// Scaled x − m of every (tree, level): the one-hot product adds exact
+	// zeros to one exact power-of-two multiple of x.
+	// (gonnx's Gemm runs only in float32: MatMul and Add instead.)
+	b.node("MatMul", []string{"x", "select"}, "cond_x") // [1, K]
+	b.node("Add", []string{"cond_x", "cond_offset"}, "cond_diff")
+	// Condition "not" bits 1 − min(Relu(diff), 1).
 	b.node("Relu", []string{"cond_diff"}, "cond_pos")
-	b.node("Mul", []string{"cond_pos", "step_scale"}, "cond_big")
-	b.node("Sub", []string{"ones_cond", "cond_big"}, "cond_inv")
+	b.node("Sub", []string{"ones_cond", "cond_pos"}, "cond_inv")
 	b.node("Relu", []string{"cond_inv"}, "cond_not")
-	b.node("Sub", []string{"ones_cond", "cond_not"}, "cond_bit")
-	// Leaf index of every tree, repeated across the leaf columns by the
-	// MatMul itself, then a one-hot pick of its leaf value.
-	b.node("Reshape", []string{"cond_bit", "shape_tree_level"}, "bits") // [T, D]
-	b.node("MatMul", []string{"bits", "level_weight"}, "leaf")          // [T, L]
-	b.node("Sub", []string{"leaf", "leaf_index"}, "leaf_diff")          // [T, L]
-	b.node("Abs", []string{"leaf_diff"}, "leaf_abs")
-	b.node("Sub", []string{"ones_leaf_grid", "leaf_abs"}, "leaf_inv")
-	b.node("Relu", []string{"leaf_inv"}, "leaf_onehot")
-	b.node("Mul", []string{"leaf_onehot", "leaf_value"}, "leaf_pick")
-	b.node("MatMul", []string{"leaf_pick", "ones_leaf"}, "tree_out") // [T, 1]
-	b.node("Reshape", []string{"tree_out", "shape_row"}, "tree_row") // [1, T]
-	// Class totals, temperature, softmax.
-	b.node("MatMul", []string{"tree_row", "class_map"}, "sum") // [1, 4]
-	b.node("Add", []string{"sum", "base"}, "raw")
-	b.node("Mul", []string{"raw", "inv_temperature"}, "scaled")
+	b.node("Reshape", []string{"cond_not", "shape_tree_level"}, "not_bits") // [T, D]
+	b.node("MatMul", []string{"not_bits", "level_sign"}, "agree_not")       // [T, L]
+	b.node("Add", []string{"agree_not", "leaf_offset"}, "agree")
+	b.node("Relu", []string{"agree"}, "leaf_onehot")
+	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row") // [1, T·L]
+	// Class totals: one product sums every tree's leaf into its class(es).
+	// Leaf values and base are stored divided by the temperature.
+	b.node("MatMul", []string{"leaf_row", "leaf_value"}, "sum") // [1, 4]
+	b.node("Add", []string{"sum", "base"}, "scaled")
 	b.node("Softmax", []string{"scaled"}, "prob64")
 	b.castNode("prob64", OutputName, pb.TensorProto_FLOAT)
 
@@ -195,10 +206,6 @@ func (b *graphBuilder) castNode(in, out string, to pb.TensorProto_DataType) {
 
 func (b *graphBuilder) initInt64(name string, v []int64, dims ...int) {
 	b.inits = append(b.inits, &pb.TensorProto{Name: name, DataType: int32(pb.TensorProto_INT64), Dims: dims64(dims), Int64Data: v})
-}
-
-func (b *graphBuilder) initFloat(name string, v []float32, dims ...int) {
-	b.inits = append(b.inits, &pb.TensorProto{Name: name, DataType: int32(pb.TensorProto_FLOAT), Dims: dims64(dims), FloatData: v})
 }
 
 func (b *graphBuilder) initDouble(name string, v []float64, dims ...int) {

@@ -14,14 +14,19 @@
 //
 // The ensemble of oblivious trees is compiled into dense tensor operations
 // in the spirit of Hummingbird's GEMM strategy (Nakandala et al., OSDI 2020)
-// without Gather, whose gonnx implementation costs about 1 µs per index: the
-// tested feature of every (tree, level) is selected by a one-hot matrix built
-// in the graph, the leaf index is a matrix product of the condition bits with
-// powers of two, and the leaf value is picked by a one-hot product. gonnx at
-// opset 13 cannot Cast booleans, so the comparison x > t is computed exactly
-// in float64 on the float32 values as 1 − Relu(1 − Relu(x − t)·2²⁰⁰): x − t
-// is 0 only when x == t and is at least 2⁻¹⁴⁹ otherwise, and nothing reaches
-// infinity (gonnx's Relu(−Inf) is NaN). One-hot selections multiply by exact
-// 0 and 1 and add exact zeros, so the graph reproduces the plain-Go pass up
-// to the float64 summation order of the class totals.
+// without Gather, whose gonnx implementation costs about 1 µs per index, and
+// with as few nodes as possible, since gonnx allocates a fresh tensor (and
+// often a clone of an input) for every node: 13 nodes whatever the ensemble
+// size. A one-hot matrix product selects the tested feature of every (tree,
+// level), scaled by 2²⁰⁰, and adds the negated, equally scaled midpoint
+// between the threshold and the next float32; no float32 lies on that
+// midpoint, so the result is never 0 and at least 2⁵⁰ in magnitude, and
+// 1 − min(Relu(·), 1), two Relu and one Sub, is the exact "not" bit of
+// x > t (gonnx at opset 13 cannot Cast booleans, and its Gemm runs only in
+// float32). A second product counts for every leaf how many levels agree
+// with its index; Relu(count − (depth − 1)) is the one-hot leaf, and a last
+// product sums the leaf values (stored divided by the temperature) into the
+// four class scores. Trees may hold one value per class in their leaves
+// (AllClasses). One-hot products add exact zeros, so the graph reproduces
+// the plain-Go pass up to the float64 summation order of the class totals.
 package onnx

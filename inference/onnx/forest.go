@@ -18,14 +18,30 @@ const MaxDepth = 12
 // most significant (CatBoost's tree shape; Prokhorenkova et al., NeurIPS
 // 2018).
 type Tree struct {
-	// Class is the output (0..3) this tree's leaf value adds to.
+	// Class is the output (0..3) this tree's leaf value adds to, or
+	// AllClasses for a tree whose leaves hold one value per class.
 	Class int
-	// Feature holds Depth feature indices, Threshold the matching
+	// Feature holds Depth feature indices, Threshold the matching finite
 	// thresholds, in the units of the feature.
 	Feature   []int32
 	Threshold []float32
-	// Leaf holds the 2^Depth leaf values (raw scores, before softmax).
+	// Leaf holds the leaf values (raw scores, before softmax): 2^Depth of
+	// them, or for AllClasses NumClasses per leaf, leaf-major
+	// (Leaf[leaf·NumClasses + class]).
 	Leaf []float32
+}
+
+// AllClasses is the Tree.Class of a tree with a value per class in every
+// leaf (the multiclass trees of CatBoost): one tree per boosting round
+// instead of one per class, four times fewer comparisons to run.
+const AllClasses = -1
+
+// leafCount returns the number of values t.Leaf must hold at depth.
+func (t *Tree) leafCount(depth int) int {
+	if t.Class == AllClasses {
+		return NumClasses << depth
+	}
+	return 1 << depth
 }
 
 // Forest is a gradient-boosted tree ensemble with softmax output. Its Predict
@@ -37,7 +53,8 @@ type Forest struct {
 	// Depth of every tree (1..MaxDepth).
 	Depth int
 	Trees []Tree
-	// Base is the initial raw score of each class.
+	// Base is the initial raw score of each class, a float32 value (the
+	// graph stores it divided by the temperature and must recover it).
 	Base [NumClasses]float64
 	// Temperature divides the raw scores before the softmax (temperature
 	// scaling, Guo et al., ICML 2017); 1 leaves them unchanged. Must be > 0.
@@ -71,13 +88,14 @@ func (f *Forest) Validate() error {
 		return bad("temperature %v", f.Temperature)
 	}
 	for _, b := range f.Base {
-		if math.IsNaN(b) || math.IsInf(b, 0) {
-			return bad("base score %v", b)
+		if math.IsNaN(b) || math.IsInf(b, 0) || float64(float32(b)) != b {
+			return bad("base score %v (must be a finite float32 value)", b)
 		}
 	}
-	nInternal, nLeaf := f.Depth, 1<<f.Depth
+	nInternal := f.Depth
 	for i, t := range f.Trees {
-		if t.Class < 0 || t.Class >= NumClasses {
+		nLeaf := t.leafCount(f.Depth)
+		if t.Class != AllClasses && (t.Class < 0 || t.Class >= NumClasses) {
 			return bad("tree %d: class %d", i, t.Class)
 		}
 		if len(t.Feature) != nInternal || len(t.Threshold) != nInternal || len(t.Leaf) != nLeaf {
@@ -88,8 +106,8 @@ func (f *Forest) Validate() error {
 			if fi < 0 || int(fi) >= nf {
 				return bad("tree %d node %d: feature %d of %d", i, j, fi, nf)
 			}
-			if math.IsNaN(float64(t.Threshold[j])) {
-				return bad("tree %d node %d: NaN threshold", i, j)
+			if th := float64(t.Threshold[j]); math.IsNaN(th) || math.IsInf(th, 0) {
+				return bad("tree %d node %d: threshold %v", i, j, th)
 			}
 		}
 		for j, v := range t.Leaf {
@@ -127,6 +145,13 @@ func (f *Forest) RawScores(dst []float64, x []float32) []float64 {
 	copy(dst, f.Base[:])
 	for i := range f.Trees {
 		t := &f.Trees[i]
+		if t.Class == AllClasses {
+			leaf := t.Leaf[t.LeafIdx(x)*NumClasses:][:NumClasses]
+			for c, v := range leaf {
+				dst[c] += float64(v)
+			}
+			continue
+		}
 		dst[t.Class] += float64(t.Leaf[t.LeafIdx(x)])
 	}
 	return dst

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -14,17 +15,21 @@ import (
 // same grid hit x == threshold exactly.
 func randomForest(seed uint64, nFeat, nTrees, depth int) *Forest {
 	r := rand.New(rand.NewPCG(seed, 7))
-	f := &Forest{Name: "test", Version: "0", Depth: depth, Temperature: 1.3, Base: [NumClasses]float64{0.2, -0.5, 0.1, -1}}
+	f := &Forest{Name: "test", Version: "0", Depth: depth, Temperature: 1.3, Base: [NumClasses]float64{float64(float32(0.2)), -0.5, float64(float32(0.1)), -1}}
 	for i := 0; i < nFeat; i++ {
 		f.FeatureNames = append(f.FeatureNames, "f"+strconv.Itoa(i))
 	}
 	for t := 0; t < nTrees; t++ {
+		// Every fifth tree has a value per class in its leaves.
 		tr := Tree{Class: t % NumClasses}
+		if t%5 == 4 {
+			tr.Class = AllClasses
+		}
 		for i := 0; i < depth; i++ {
 			tr.Feature = append(tr.Feature, int32(r.IntN(nFeat)))
 			tr.Threshold = append(tr.Threshold, gridValue(r))
 		}
-		for i := 0; i < 1<<depth; i++ {
+		for i := 0; i < tr.leafCount(depth); i++ {
 			tr.Leaf = append(tr.Leaf, float32(r.NormFloat64()*0.3))
 		}
 		f.Trees = append(f.Trees, tr)
@@ -122,30 +127,27 @@ func TestParityWithPlainGo(t *testing.T) {
 //
 // Verifies: SRS-CLS-005
 func TestStepIsExact(t *testing.T) {
-	f := &Forest{Name: "s", Version: "0", FeatureNames: []string{"x"}, Depth: 1, Temperature: 1,
-		Trees: []Tree{{Class: 1, Feature: []int32{0}, Threshold: []float32{0.37}, Leaf: []float32{-3, 3}}}}
-	m := mustLoad(t, f)
-	th := float32(0.37)
-	for _, tc := range []struct {
-		name      string
-		x         float32
-		wantRight bool
-	}{
-		{name: "equal goes left", x: th, wantRight: false},
-		{name: "next float up", x: math.Nextafter32(th, 1), wantRight: true},
-		{name: "next float down", x: math.Nextafter32(th, 0), wantRight: false},
-		{name: "max float", x: math.MaxFloat32, wantRight: true},
-		{name: "lowest float", x: -math.MaxFloat32, wantRight: false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := make([]float32, NumClasses)
-			if err := m.Predict(got, []float32{tc.x}); err != nil {
-				t.Fatal(err)
+	const tiny = float32(1e-45) // the least float32 subnormal
+	up := func(v float32) float32 { return math.Nextafter32(v, float32(math.Inf(1))) }
+	down := func(v float32) float32 { return math.Nextafter32(v, float32(math.Inf(-1))) }
+	for _, th := range []float32{0.37, 0, tiny, -tiny, 1e30, -1e-30, math.MaxFloat32, -math.MaxFloat32} {
+		f := &Forest{Name: "s", Version: "0", FeatureNames: []string{"x"}, Depth: 1, Temperature: 1,
+			Trees: []Tree{{Class: 1, Feature: []int32{0}, Threshold: []float32{th}, Leaf: []float32{-3, 3}}}}
+		m := mustLoad(t, f)
+		for _, x := range []float32{th, up(th), down(th), math.MaxFloat32, -math.MaxFloat32, 0} {
+			if math.IsInf(float64(x), 0) {
+				continue
 			}
-			if right := got[1] > 0.5; right != tc.wantRight {
-				t.Fatalf("got P(A) %v (right=%v), want right=%v", got[1], right, tc.wantRight)
-			}
-		})
+			t.Run(fmt.Sprintf("x=%g_t=%g", x, th), func(t *testing.T) {
+				got := make([]float32, NumClasses)
+				if err := m.Predict(got, []float32{x}); err != nil {
+					t.Fatal(err)
+				}
+				if right := got[1] > 0.5; right != (x > th) {
+					t.Fatalf("got P(A) %v (right=%v), want right=%v", got[1], right, x > th)
+				}
+			})
+		}
 	}
 }
 
@@ -243,6 +245,10 @@ func TestMarshalIsDeterministicAndValidates(t *testing.T) {
 		{name: "zero temperature", mutate: func(f *Forest) { f.Temperature = 0 }},
 		{name: "comma in name", mutate: func(f *Forest) { f.FeatureNames[0] = "a,b" }},
 		{name: "NaN leaf", mutate: func(f *Forest) { f.Trees[0].Leaf[0] = float32(math.NaN()) }},
+		{name: "infinite threshold", mutate: func(f *Forest) { f.Trees[0].Threshold[1] = float32(math.Inf(1)) }},
+		{name: "base not a float32", mutate: func(f *Forest) { f.Base[2] = 0.1 }},
+		{name: "vector tree with single-class leaves", mutate: func(f *Forest) { f.Trees[5].Class = AllClasses }},
+		{name: "single-class tree with vector leaves", mutate: func(f *Forest) { f.Trees[4].Class = 0 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := randomForest(3, 10, 20, 3)

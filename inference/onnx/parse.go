@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	pb "github.com/advancedclimatesystems/gonnx/onnx"
@@ -26,6 +27,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		init[t.GetName()] = t
 	}
 	f := &Forest{}
+	meta := map[string]string{}
 	for _, kv := range mp.GetMetadataProps() {
 		switch kv.GetKey() {
 		case MetaFeatureNames:
@@ -34,7 +36,9 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 			f.Name = kv.GetValue()
 		case MetaVersion:
 			f.Version = kv.GetValue()
-		case MetaClasses, MetaTemperature:
+		case MetaTemperature:
+			meta[MetaTemperature] = kv.GetValue()
+		case MetaClasses:
 		default:
 			f.Meta = append(f.Meta, [2]string{kv.GetKey(), kv.GetValue()})
 		}
@@ -63,19 +67,15 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	}
 	f.Depth = depth
 	nFeat, nCond, nLeaf := len(f.FeatureNames), nTrees*depth, 1<<depth
-	sel, err := need("select", nFeat*nCond, pb.TensorProto_FLOAT)
+	sel, err := need("select", nFeat*nCond, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
-	thr, err := need("cond_threshold", nCond, pb.TensorProto_DOUBLE)
+	offset, err := need("cond_offset", nCond, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
-	leaves, err := need("leaf_value", nTrees*nLeaf, pb.TensorProto_DOUBLE)
-	if err != nil {
-		return nil, err
-	}
-	classMap, err := need("class_map", nTrees*NumClasses, pb.TensorProto_DOUBLE)
+	leaves, err := need("leaf_value", nTrees*nLeaf*NumClasses, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
 	}
@@ -83,43 +83,52 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	if err != nil {
 		return nil, err
 	}
-	invT, err := need("inv_temperature", 1, pb.TensorProto_DOUBLE)
-	if err != nil {
-		return nil, err
+	f.Temperature, err = strconv.ParseFloat(meta[MetaTemperature], 64)
+	if err != nil || !(f.Temperature > 0) || math.IsInf(f.Temperature, 0) {
+		return nil, bad("temperature %q", meta[MetaTemperature])
 	}
-	copy(f.Base[:], base.GetDoubleData())
-	f.Temperature = 1 / invT.GetDoubleData()[0]
-	condFeature := make([]int32, nCond)
-	for k := range condFeature {
-		condFeature[k] = -1
-		for fi := 0; fi < nFeat; fi++ {
-			if sel.GetFloatData()[fi*nCond+k] == 1 {
-				condFeature[k] = int32(fi)
-			}
+	// Leaf values and base scores are float32 numbers divided by the
+	// temperature in float64: multiplying back and rounding to float32
+	// recovers them, and the division must then give the stored double.
+	unscale := func(what string, v float64) (float32, error) {
+		u := float32(v * f.Temperature)
+		if float64(u)/f.Temperature != v {
+			return 0, bad("%s %v is not a float32 divided by the temperature %v", what, v, f.Temperature)
 		}
+		return u, nil
+	}
+	for c, v := range base.GetDoubleData() {
+		u, err := unscale("base score", v)
+		if err != nil {
+			return nil, err
+		}
+		f.Base[c] = float64(u)
 	}
 	for t := 0; t < nTrees; t++ {
-		tr := Tree{Class: -1, Feature: condFeature[t*depth : (t+1)*depth], Leaf: make([]float32, nLeaf)}
-		for l, v := range leaves.GetDoubleData()[t*nLeaf : (t+1)*nLeaf] {
-			// Leaf values are float32 scores widened for the graph; any
-			// other double cannot round-trip and the canonical check would
-			// refuse it anyway, but say why here.
-			if float64(float32(v)) != v {
-				return nil, bad("leaf value %v is not a float32", v)
-			}
-			tr.Leaf[l] = float32(v)
-		}
+		// The graph does not say which trees were single-class: every tree
+		// comes back with a value per class (zeros where it had none),
+		// which scores the same.
+		tr := Tree{Class: AllClasses, Feature: make([]int32, depth), Threshold: make([]float32, depth)}
 		for d := 0; d < depth; d++ {
-			v := thr.GetDoubleData()[t*depth+d]
-			if float64(float32(v)) != v && !math.IsInf(v, 0) {
-				return nil, bad("threshold %v is not a float32", v)
+			k := t*depth + d
+			tr.Feature[d] = -1
+			for fi := 0; fi < nFeat; fi++ {
+				if sel.GetDoubleData()[fi*nCond+k] != 0 {
+					tr.Feature[d] = int32(fi)
+				}
 			}
-			tr.Threshold = append(tr.Threshold, float32(v))
+			th, ok := thresholdOf(-offset.GetDoubleData()[k] / stepScale)
+			if !ok {
+				return nil, bad("condition %d: offset %v is not a scaled float32 midpoint", k, offset.GetDoubleData()[k])
+			}
+			tr.Threshold[d] = th
 		}
-		for c := 0; c < NumClasses; c++ {
-			if classMap.GetDoubleData()[t*NumClasses+c] == 1 {
-				tr.Class = c
+		for _, v := range leaves.GetDoubleData()[t*nLeaf*NumClasses : (t+1)*nLeaf*NumClasses] {
+			u, err := unscale("leaf value", v)
+			if err != nil {
+				return nil, err
 			}
+			tr.Leaf = append(tr.Leaf, u)
 		}
 		f.Trees = append(f.Trees, tr)
 	}
@@ -127,4 +136,19 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadModel, err)
 	}
 	return f, nil
+}
+
+// thresholdOf inverts midpoint: the finite float32 t with midpoint(t) == m.
+func thresholdOf(m float64) (float32, bool) {
+	t := float32(m) // m is a tie: rounds to t or to the float32 above it
+	if math.IsInf(float64(t), 1) {
+		t = math.MaxFloat32
+	}
+	if float64(t) > m {
+		t = math.Nextafter32(t, float32(math.Inf(-1)))
+	}
+	if math.IsInf(float64(t), 0) || midpoint(t) != m {
+		return 0, false
+	}
+	return t, true
 }

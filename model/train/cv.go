@@ -153,3 +153,48 @@ func bestCheckpoint(y []int, res *CVResult) (int, Confusion) {
 	}
 	return best, bestConf
 }
+
+// bootstrapResamples is the number of record resamples behind the standard
+// error of a cross-validated CinC score.
+const bootstrapResamples = 200
+
+// cincStdErr returns the bootstrap standard error of the CinC score of the
+// out-of-fold scores oof (records resampled with replacement, fixed seed).
+func cincStdErr(y []int, oof [][]float64) float64 {
+	pred := make([]int, len(y))
+	for i, s := range oof {
+		pred[i] = Argmax(s)
+	}
+	rng := splitMix64{state: 2017}
+	var sum, sumSq float64
+	for b := 0; b < bootstrapResamples; b++ {
+		var c Confusion
+		for range y {
+			i := rng.intN(len(y))
+			c[y[i]][pred[i]]++
+		}
+		v := c.CinCScore()
+		sum += v
+		sumSq += v * v
+	}
+	mean := sum / bootstrapResamples
+	return math.Sqrt(max(0, sumSq/bootstrapResamples-mean*mean))
+}
+
+// oneSECheckpoint applies the one-standard-error rule (Breiman et al.,
+// Classification and Regression Trees, 1984; Hastie, Tibshirani and
+// Friedman, ESL §7.10): the fewest rounds whose CV CinC score is within one
+// bootstrap standard error of the best checkpoint's. Fewer trees cost less
+// at run time and overfit less; a difference smaller than the standard
+// error is not evidence that more trees classify better.
+func oneSECheckpoint(y []int, res *CVResult) (k, best int, stdErr float64) {
+	best, conf := bestCheckpoint(y, res)
+	stdErr = cincStdErr(y, res.OOF[best])
+	floor := conf.CinCScore() - stdErr
+	for k := range res.Checkpoints {
+		if c := ConfusionOf(y, res.OOF[k]); c.CinCScore() >= floor {
+			return k, best, stdErr
+		}
+	}
+	return best, best, stdErr
+}

@@ -43,10 +43,17 @@ type CVFigures struct {
 
 // SearchRow is one candidate of the hyper-parameter search.
 type SearchRow struct {
-	Params    Params
+	Params Params
+	// BestRound is the number of rounds chosen by the one-standard-error
+	// rule, with its CV CinC score and log loss.
 	BestRound int
 	CinCScore float64
 	LogLoss   float64
+	// TopRound is the checkpoint with the highest CV CinC score,
+	// TopCinCScore that score and CinCStdErr its bootstrap standard error.
+	TopRound     int
+	TopCinCScore float64
+	CinCStdErr   float64
 }
 
 // Report describes a training run: what was chosen and the cross-validated
@@ -113,12 +120,15 @@ func TrainDataset(ctx context.Context, d *Dataset, o Options) ([]byte, *Report, 
 		if err != nil {
 			return nil, nil, err
 		}
-		k, conf := bestCheckpoint(d.Y, res)
-		row := SearchRow{Params: c, BestRound: res.Checkpoints[k], CinCScore: conf.CinCScore(), LogLoss: LogLoss(d.Y, res.OOF[k], 1)}
+		k, top, se := oneSECheckpoint(d.Y, res)
+		conf, topConf := ConfusionOf(d.Y, res.OOF[k]), ConfusionOf(d.Y, res.OOF[top])
+		row := SearchRow{Params: c, BestRound: res.Checkpoints[k], CinCScore: conf.CinCScore(), LogLoss: LogLoss(d.Y, res.OOF[k], 1),
+			TopRound: res.Checkpoints[top], TopCinCScore: topConf.CinCScore(), CinCStdErr: se}
 		rep.Search = append(rep.Search, row)
-		o.logf("cv %d/%d: depth %d lr %g l2 %g cw %g cols %g bins %d → %d rounds, CinC %.4f, log loss %.4f",
-			i+1, len(candidates), c.Depth, c.LearningRate, c.L2, c.ClassWeightPower, c.FeatureSubsample, c.MaxBins, row.BestRound, row.CinCScore, row.LogLoss)
-		if s := math.Round(row.CinCScore*1e9) / 1e9; s > bestScore {
+		o.logf("cv %d/%d: depth %d lr %g l2 %g cw %g cols %g bins %d vector %v → best CinC %.4f ± %.4f at %d rounds; one-SE rule: %d rounds, CinC %.4f, log loss %.4f",
+			i+1, len(candidates), c.Depth, c.LearningRate, c.L2, c.ClassWeightPower, c.FeatureSubsample, c.MaxBins, c.VectorLeaves,
+			row.TopCinCScore, row.CinCStdErr, row.TopRound, row.BestRound, row.CinCScore, row.LogLoss)
+		if s := math.Round(row.TopCinCScore*1e9) / 1e9; s > bestScore {
 			best, bestK, bestScore = res, k, s
 		}
 	}
@@ -159,8 +169,8 @@ func TrainDataset(ctx context.Context, d *Dataset, o Options) ([]byte, *Report, 
 }
 
 func paramString(p Params) string {
-	return fmt.Sprintf("rounds=%d depth=%d lr=%g l2=%g rows=%g cols=%g bins=%d cw=%g",
-		p.Rounds, p.Depth, p.LearningRate, p.L2, p.RowSubsample, p.FeatureSubsample, p.MaxBins, p.ClassWeightPower)
+	return fmt.Sprintf("rounds=%d depth=%d lr=%g l2=%g rows=%g cols=%g bins=%d cw=%g vector=%v",
+		p.Rounds, p.Depth, p.LearningRate, p.L2, p.RowSubsample, p.FeatureSubsample, p.MaxBins, p.ClassWeightPower, p.VectorLeaves)
 }
 
 func namesHash(names []string) string {
