@@ -136,12 +136,12 @@ func readList(path string) ([]string, error) {
 func printTrainReport(w io.Writer, r *train.Report) {
 	p := r.Params
 	fmt.Fprintf(w, "trained on %d records (N %d, A %d, O %d, ~ %d)\n", r.Records, r.ClassCounts[0], r.ClassCounts[1], r.ClassCounts[2], r.ClassCounts[3])
-	trees := fmt.Sprintf("%d rounds × 4 oblivious trees (one per class)", p.Rounds)
+	trees := fmt.Sprintf("%d rounds × 4 oblivious trees of depth %d (one per class)", p.Rounds, p.Depth)
 	if p.VectorLeaves {
-		trees = fmt.Sprintf("%d oblivious trees with a value per class in each leaf", p.Rounds)
+		trees = fmt.Sprintf("%d oblivious trees of depth %d (a value per class in each leaf)", p.Rounds, p.Depth)
 	}
-	fmt.Fprintf(w, "model: %s of depth %d, learning rate %g, L2 %g, class-weight power %g, temperature %.4f\n",
-		trees, p.Depth, p.LearningRate, p.L2, p.ClassWeightPower, r.Temperature)
+	fmt.Fprintf(w, "model: %s, learning rate %g, L2 %g, class-weight power %g, temperature %.4f\n",
+		trees, p.LearningRate, p.L2, p.ClassWeightPower, r.Temperature)
 	for _, row := range r.Search {
 		fmt.Fprintf(w, "rounds: CV CinC %.4f ± %.4f (bootstrap SE) at best, %d rounds; one-SE rule keeps %d rounds (CinC %.4f)\n",
 			row.TopCinCScore, row.CinCStdErr, row.TopRound, row.BestRound, row.CinCScore)
