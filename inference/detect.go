@@ -56,40 +56,53 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	s.cumSq = growFloat(s.cumSq, n+1)
 	s.sq = growFloat(s.sq, n)
 	cum, cumSq, sq := s.cum[:n+1], s.cumSq[:n+1], s.sq[:n]
-	cum[0] = 0
-	var acc float64 // a register accumulator: no store-to-load chain
-	for i, v := range x {
-		acc += v
-		cum[i+1] = acc
-	}
 	ls := max(1, int(sampleRateHz/elgendiShortHz/2))
 	ll := max(ls+1, int(sampleRateHz/elgendiLongHz/2))
-	// Band-pass: the difference of the two centred means, squared, and the
-	// prefix sums of the squares (for the two averages below and the mean
-	// power).
+	// Band-pass: the difference of the two centred means of x (from its
+	// prefix sums cum), squared, and the prefix sums of the squares (for the
+	// two averages below and the mean power). Sample i's square needs cum up
+	// to i+ll+1, so it is computed ll samples behind the prefix sum in the
+	// same loop: the two addition chains overlap.
 	inv1, inv2 := 1/float64(2*ls+1), 1/float64(2*ll+1)
-	var mean float64
-	cumSq[0] = 0
-	lo, hi := min(ll, n), max(min(ll, n), n-ll) // interior: both windows inside
-	square := func(i int) {
+	var acc, mean float64 // register accumulators: no store-to-load chain
+	cum[0], cumSq[0] = 0, 0
+	square := func(i int) { // any i, windows clipped at the ends
 		v := windowMean(cum, i, ls, inv1) - windowMean(cum, i, ll, inv2)
 		q := v * v
 		sq[i] = q
 		mean += q
 		cumSq[i+1] = mean
 	}
-	for i := range lo {
-		square(i)
-	}
-	for i := lo; i < hi; i++ {
-		v := (cum[i+ls+1]-cum[i-ls])*inv1 - (cum[i+ll+1]-cum[i-ll])*inv2
-		q := v * v
-		sq[i] = q
-		mean += q
-		cumSq[i+1] = mean
-	}
-	for i := hi; i < n; i++ {
-		square(i)
+	if n < 2*ll+1 {
+		for i, v := range x {
+			acc += v
+			cum[i+1] = acc
+		}
+		for i := range n {
+			square(i)
+		}
+	} else {
+		for i, v := range x[:2*ll] { // squares of the left edge lag by ll
+			acc += v
+			cum[i+1] = acc
+			if j := i - ll; j >= 0 {
+				square(j)
+			}
+		}
+		// Interior: j = i-ll has both windows inside, cum[j+ll+1] = acc.
+		for i := 2 * ll; i < n; i++ {
+			acc += x[i]
+			cum[i+1] = acc
+			j := i - ll
+			v := (cum[j+ls+1]-cum[j-ls])*inv1 - (acc-cum[j-ll])*inv2
+			q := v * v
+			sq[j] = q
+			mean += q
+			cumSq[j+1] = mean
+		}
+		for j := n - ll; j < n; j++ {
+			square(j)
+		}
 	}
 	mean /= float64(n)
 	s.powerMV2 = mean
@@ -105,36 +118,38 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 	h1, h2 := w1/2, w2/2
 	inv1, inv2 = 1/float64(2*h1+1), 1/float64(2*h2+1)
 	hMax := max(h1, h2)
-	inside := func(i int) bool {
-		if i >= hMax && i+hMax+1 <= n {
-			return (cumSq[i+h1+1]-cumSq[i-h1])*inv1 > (cumSq[i+h2+1]-cumSq[i-h2])*inv2+offset
-		}
-		return windowMean(cumSq, i, h1, inv1) > windowMean(cumSq, i, h2, inv2)+offset
-	}
 	start := -1
 	for i := 0; i <= n; i++ {
-		in := i < n && inside(i)
+		var in bool
 		switch {
-		case in && start < 0:
+		case i >= hMax && i+hMax+1 <= n:
+			in = (cumSq[i+h1+1]-cumSq[i-h1])*inv1 > (cumSq[i+h2+1]-cumSq[i-h2])*inv2+offset
+		case i < n:
+			in = windowMean(cumSq, i, h1, inv1) > windowMean(cumSq, i, h2, inv2)+offset
+		}
+		if in == (start >= 0) {
+			continue // inside a block or between blocks
+		}
+		if in {
 			start = i
-		case !in && start >= 0:
-			if i-start >= w1/2 {
-				best := start
-				for j := start + 1; j < i; j++ {
-					if sq[j] > sq[best] {
-						best = j
-					}
-				}
-				if k := len(dst); k > 0 && best-dst[k-1] < refr {
-					if sq[best] > sq[dst[k-1]] {
-						dst[k-1] = best
-					}
-				} else {
-					dst = append(dst, best)
+			continue
+		}
+		if i-start >= w1/2 {
+			best := start
+			for j := start + 1; j < i; j++ {
+				if sq[j] > sq[best] {
+					best = j
 				}
 			}
-			start = -1
+			if k := len(dst); k > 0 && best-dst[k-1] < refr {
+				if sq[best] > sq[dst[k-1]] {
+					dst[k-1] = best
+				}
+			} else {
+				dst = append(dst, best)
+			}
 		}
+		start = -1
 	}
 	return dst
 }

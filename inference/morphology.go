@@ -61,7 +61,9 @@ type morphScratch struct {
 	tmpl     []float64 // template: average of the beats like the first pass
 	corrQRS  []float64
 	corrBeat []float64
-	leaders  []int
+	leaders  []int // indices into beats
+	qSums    []sums
+	bSums    []sums
 	sizes    []int
 	resid    []float64
 	dec      []float64
@@ -118,8 +120,17 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	scale(s.mean, 1/float64(nb))
 	s.tmpl = zeroed(s.tmpl, L)
 	used := 0
+	// Window sums of every beat's QRS and whole window, computed once for
+	// all the correlations below (see corrWith).
+	s.qSums, s.bSums = s.qSums[:0], s.bSums[:0]
 	for _, p := range s.beats {
-		if corr(y[p-pre+qa:p-pre+qb], s.mean[qa:qb]) >= corrClusterMin {
+		w := y[p-pre : p+post]
+		s.qSums = append(s.qSums, sumsOf(w[qa:qb]))
+		s.bSums = append(s.bSums, sumsOf(w))
+	}
+	meanQ := sumsOf(s.mean[qa:qb])
+	for bi, p := range s.beats {
+		if corrWith(y[p-pre+qa:p-pre+qb], s.mean[qa:qb], s.qSums[bi], meanQ) >= corrClusterMin {
 			addTo(s.tmpl, y[p-pre:p+post])
 			used++
 		}
@@ -138,10 +149,11 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	var sumQ, sumB float64
 	minQ := 1.0
 	low := 0
-	for _, p := range s.beats {
+	tq, tb := sumsOf(T[qa:qb]), sumsOf(T)
+	for bi, p := range s.beats {
 		w := y[p-pre : p+post]
-		cq := corr(w[qa:qb], T[qa:qb])
-		cb := corr(w, T)
+		cq := corrWith(w[qa:qb], T[qa:qb], s.qSums[bi], tq)
+		cb := corrWith(w, T, s.bSums[bi], tb)
 		s.corrQRS = append(s.corrQRS, cq)
 		s.corrBeat = append(s.corrBeat, cb)
 		s.ramp = append(s.ramp, y[p])
@@ -166,18 +178,18 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	// whose leader it correlates with at ≥ corrClusterMin.
 	s.leaders = s.leaders[:0]
 	s.sizes = s.sizes[:0]
-	for _, p := range s.beats {
+	for bi, p := range s.beats {
 		w := y[p-pre+qa : p-pre+qb]
 		joined := false
 		for c, l := range s.leaders {
-			if corr(w, y[l-pre+qa:l-pre+qb]) >= corrClusterMin {
+			if corrWith(w, y[s.beats[l]-pre+qa:s.beats[l]-pre+qb], s.qSums[bi], s.qSums[l]) >= corrClusterMin {
 				s.sizes[c]++
 				joined = true
 				break
 			}
 		}
 		if !joined && len(s.leaders) < maxClusters {
-			s.leaders = append(s.leaders, p)
+			s.leaders = append(s.leaders, bi)
 			s.sizes = append(s.sizes, 1)
 		}
 	}
@@ -324,9 +336,10 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	s.ppos = s.ppos[:0]
 	var sumPC float64
 	present := 0
+	tp := sumsOf(T[pa:pb])
 	for _, p := range s.beats {
 		w := y[p-pre : p+post]
-		c := corr(w[pa:pb], T[pa:pb])
+		c := corrWith(w[pa:pb], T[pa:pb], sumsOf(w[pa:pb]), tp)
 		sumPC += c
 		if c >= pPresentCorr {
 			present++
@@ -514,26 +527,36 @@ func scale(x []float64, a float64) {
 	}
 }
 
-// corr is Pearson's correlation of equal-length a and b; 0 when either is
-// constant.
-func corr(a, b []float64) float64 {
+// sums holds Σx and Σx² of a window, accumulated in index order.
+type sums struct{ s, ss float64 }
+
+func sumsOf(a []float64) sums {
+	var s, ss float64
+	for _, x := range a {
+		s += x
+		ss += x * x
+	}
+	return sums{s, ss}
+}
+
+// corrWith is Pearson's correlation of equal-length a and b given
+// sa = sumsOf(a) and sb = sumsOf(b) (0 when either is constant). A beat's
+// or the template's window sums serve all its correlations, so each pair
+// costs only its cross products.
+func corrWith(a, b []float64, sa, sb sums) float64 {
 	n := float64(len(a))
 	if n == 0 {
 		return 0
 	}
-	var sa, sb, saa, sbb, sab float64
+	b = b[:len(a)]
+	var sab float64
 	for i, x := range a {
-		y := b[i]
-		sa += x
-		sb += y
-		saa += x * x
-		sbb += y * y
-		sab += x * y
+		sab += x * b[i]
 	}
-	va := saa - sa*sa/n
-	vb := sbb - sb*sb/n
+	va := sa.ss - sa.s*sa.s/n
+	vb := sb.ss - sb.s*sb.s/n
 	if va <= 0 || vb <= 0 {
 		return 0
 	}
-	return (sab - sa*sb/n) / math.Sqrt(va*vb)
+	return (sab - sa.s*sb.s/n) / math.Sqrt(va*vb)
 }
