@@ -1,8 +1,11 @@
 package ecg
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -61,4 +64,41 @@ func BenchmarkBandpassPair(b *testing.B) {
 			Bandpass(yb, x, 300, 5, 20)
 		}
 	})
+}
+
+// TestDetectNonFiniteAnywhere checks that Detect and DetectAndBandpass,
+// which look at the samples only when the filtered signal is not finite,
+// report every NaN or infinity, wherever it is, with its index, and accept
+// huge finite samples.
+func TestDetectNonFiniteAnywhere(t *testing.T) {
+	d := NewDetector(Options{})
+	const n = 3000
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for _, at := range []int{0, 1, n / 2, n - 2, n - 1} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = math.Sin(float64(i) / 9)
+			}
+			x[at] = bad
+			want := fmt.Sprintf("sample %d", at)
+			_, err := d.Detect(nil, x, 300)
+			if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), want) {
+				t.Errorf("Detect with %v at %d: %v", bad, at, err)
+			}
+			_, err = d.DetectAndBandpass(nil, make([]float64, n), x, 300, 0.5, 40)
+			if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), want) {
+				t.Errorf("DetectAndBandpass with %v at %d: %v", bad, at, err)
+			}
+		}
+	}
+	huge := make([]float64, n)
+	for i := range huge {
+		huge[i] = math.MaxFloat64 * math.Sin(float64(i)/9)
+	}
+	if _, err := d.Detect(nil, huge, 300); err != nil {
+		t.Errorf("Detect on huge finite samples: %v", err)
+	}
+	if _, err := d.DetectAndBandpass(nil, make([]float64, n), huge, 300, 0.5, 40); err != nil {
+		t.Errorf("DetectAndBandpass on huge finite samples: %v", err)
+	}
 }

@@ -177,6 +177,9 @@ func (d *Detector) Detect(dst []int, samplesMV []float64, sampleRateHz float64) 
 	n, o := len(samplesMV), d.opts
 	d.bp = grow(d.bp, n)
 	Bandpass(d.bp, samplesMV, sampleRateHz, o.LowHz, o.HighHz)
+	if err := checkFinite(samplesMV, d.bp); err != nil {
+		return dst, err
+	}
 	return d.detectFiltered(dst, sampleRateHz), nil
 }
 
@@ -194,11 +197,14 @@ func (d *Detector) DetectAndBandpass(dst []int, bandDst, samplesMV []float64, sa
 	n, o := len(samplesMV), d.opts
 	d.bp = grow(d.bp, n)
 	BandpassPair(bandDst, d.bp, samplesMV, sampleRateHz, lowHz, highHz, o.LowHz, o.HighHz)
+	if err := checkFinite(samplesMV, d.bp); err != nil {
+		return dst, err
+	}
 	return d.detectFiltered(dst, sampleRateHz), nil
 }
 
-// check returns the error Detect reports for samplesMV at sampleRateHz, or
-// nil.
+// check returns the error Detect reports for the rate, length or options,
+// or nil; checkFinite covers the samples' values.
 func (d *Detector) check(samplesMV []float64, sampleRateHz float64) error {
 	if !(sampleRateHz >= MinDetectRateHz && sampleRateHz <= MaxDetectRateHz) {
 		return fmt.Errorf("%w: %g Hz", ErrUnsupportedRate, sampleRateHz)
@@ -206,14 +212,29 @@ func (d *Detector) check(samplesMV []float64, sampleRateHz float64) error {
 	if len(samplesMV) == 0 {
 		return ErrEmptySignal
 	}
+	o := d.opts
+	if o.LowHz >= min(o.HighHz, sampleRateHz/2) {
+		return fmt.Errorf("%w: band %g–%g Hz at %g Hz", ErrInvalidOptions, o.LowHz, o.HighHz, sampleRateHz)
+	}
+	return nil
+}
+
+// checkFinite returns ErrNonFinite (wrapped, with the first bad index) when
+// samplesMV holds NaN or ±Inf, given bp, samplesMV band-passed. It looks at
+// the samples only when bp[0] is not finite: a NaN or infinity anywhere in
+// the input makes the forward pass's state non-finite from there on (no
+// operation of the recursion turns NaN or ±Inf back into a finite value),
+// hence the backward pass's starting state and every output of it,
+// bp[0] included. A finite bp[0] therefore proves the input finite without
+// a pass over it.
+func checkFinite(samplesMV, bp []float64) error {
+	if v := bp[0]; v-v == 0 {
+		return nil
+	}
 	for i, v := range samplesMV {
 		if v-v != 0 { // NaN for NaN and ±Inf, 0 for every finite v
 			return fmt.Errorf("%w: sample %d", ErrNonFinite, i)
 		}
-	}
-	o := d.opts
-	if o.LowHz >= min(o.HighHz, sampleRateHz/2) {
-		return fmt.Errorf("%w: band %g–%g Hz at %g Hz", ErrInvalidOptions, o.LowHz, o.HighHz, sampleRateHz)
 	}
 	return nil
 }
@@ -494,8 +515,18 @@ func maxSlope(x []float64, idx, half int) float64 {
 	lo := max(idx-half, 1)
 	hi := min(idx+half, len(x)-1)
 	var m float64
+	nan := false
 	for i := lo; i < hi; i++ {
-		m = max(m, math.Abs(x[i+1]-x[i-1]))
+		// max(m, a) without the builtin's NaN handling in the loop: a NaN
+		// difference makes the result NaN, as max would.
+		if a := math.Abs(x[i+1] - x[i-1]); a > m {
+			m = a
+		} else if a != a {
+			nan = true
+		}
+	}
+	if nan {
+		return math.NaN()
 	}
 	return m
 }
