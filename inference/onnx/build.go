@@ -94,17 +94,17 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	// Σ_d l_d + Σ_d (1 − 2·l_d)·n_d, where l_d is bit d of the leaf index
 	// (level 0 the most significant). Relu(count − (depth − 1)) is then 1
 	// for the matching leaf and 0 for the others.
-	levelSign := make([]float64, depth*nLeaf)
-	leafOffset := make([]float64, nTrees*nLeaf)
+	levelSign := make([]float32, depth*nLeaf)
+	leafOffset := make([]float32, nTrees*nLeaf)
 	for l := 0; l < nLeaf; l++ {
 		ones := 0
 		for d := 0; d < depth; d++ {
 			bit := (l >> (depth - 1 - d)) & 1
 			ones += bit
-			levelSign[d*nLeaf+l] = float64(1 - 2*bit)
+			levelSign[d*nLeaf+l] = float32(1 - 2*bit)
 		}
 		for t := 0; t < nTrees; t++ {
-			leafOffset[t*nLeaf+l] = float64(ones - (depth - 1))
+			leafOffset[t*nLeaf+l] = float32(ones - (depth - 1))
 		}
 	}
 
@@ -112,8 +112,8 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.initDouble("cond_offset", condOffset, 1, nCond)
 	b.initDouble("ones_cond", full(1, nCond), 1, nCond)
 	b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(depth)}, 2)
-	b.initDouble("level_sign", levelSign, depth, nLeaf)
-	b.initDouble("leaf_offset", leafOffset, nTrees, nLeaf)
+	b.initFloat("level_sign", levelSign, depth, nLeaf)
+	b.initFloat("leaf_offset", leafOffset, nTrees, nLeaf)
 	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
 	b.initDouble("leaf_value", leafValue, nTrees*nLeaf, NumClasses)
 	scaledBase := make([]float64, NumClasses)
@@ -132,11 +132,13 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.node("Relu", []string{"cond_diff"}, "cond_pos")
 	b.node("Sub", []string{"ones_cond", "cond_pos"}, "cond_inv")
 	b.node("Relu", []string{"cond_inv"}, "cond_not")
-	b.node("Reshape", []string{"cond_not", "shape_tree_level"}, "not_bits") // [T, D]
-	b.node("MatMul", []string{"not_bits", "level_sign"}, "agree_not")       // [T, L]
+	b.castNode("cond_not", "cond_not32", pb.TensorProto_FLOAT)
+	b.node("Reshape", []string{"cond_not32", "shape_tree_level"}, "not_bits") // [T, D]
+	b.node("MatMul", []string{"not_bits", "level_sign"}, "agree_not")         // [T, L]
 	b.node("Add", []string{"agree_not", "leaf_offset"}, "agree")
 	b.node("Relu", []string{"agree"}, "leaf_onehot")
-	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row") // [1, T·L]
+	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row32") // [1, T·L]
+	b.castNode("leaf_row32", "leaf_row", pb.TensorProto_DOUBLE)
 	// Class totals: one product sums every tree's leaf into its class(es).
 	// Leaf values and base are stored divided by the temperature.
 	b.node("MatMul", []string{"leaf_row", "leaf_value"}, "sum") // [1, 4]
@@ -206,6 +208,10 @@ func (b *graphBuilder) castNode(in, out string, to pb.TensorProto_DataType) {
 
 func (b *graphBuilder) initInt64(name string, v []int64, dims ...int) {
 	b.inits = append(b.inits, &pb.TensorProto{Name: name, DataType: int32(pb.TensorProto_INT64), Dims: dims64(dims), Int64Data: v})
+}
+
+func (b *graphBuilder) initFloat(name string, v []float32, dims ...int) {
+	b.inits = append(b.inits, &pb.TensorProto{Name: name, DataType: int32(pb.TensorProto_FLOAT), Dims: dims64(dims), FloatData: v})
 }
 
 func (b *graphBuilder) initDouble(name string, v []float64, dims ...int) {

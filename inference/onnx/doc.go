@@ -16,8 +16,9 @@
 // in the spirit of Hummingbird's GEMM strategy (Nakandala et al., OSDI 2020)
 // without Gather, whose gonnx implementation costs about 1 µs per index, and
 // with as few nodes as possible, since gonnx allocates a fresh tensor (and
-// often a clone of an input) for every node: 13 nodes whatever the ensemble
-// size. A one-hot matrix product selects the tested feature of every (tree,
+// often a clone of an input) for every node: 15 nodes whatever the ensemble
+// size, and the [trees × leaves] stage in float32 (exact: it holds small
+// integers) so that its tensors stay below Go's 32 KB large-object size. A one-hot matrix product selects the tested feature of every (tree,
 // level), scaled by 2²⁰⁰, and adds the negated, equally scaled midpoint
 // between the threshold and the next float32; no float32 lies on that
 // midpoint, so the result is never 0 and at least 2⁵⁰ in magnitude, and
