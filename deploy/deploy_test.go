@@ -142,14 +142,18 @@ func TestKubernetesManifest(t *testing.T) {
 				secretVolumes[v.Name] = true
 			}
 		}
-		keysFromSecret := false
-		for _, vm := range c.VolumeMounts {
-			if secretVolumes[vm.Name] && vm.ReadOnly && strings.HasPrefix(env["AFSCAN_KEYS_FILE"], vm.MountPath+"/") {
-				keysFromSecret = true
+		// The API key hashes and the device key come from read-only
+		// Secrets, the same for every replica.
+		for _, name := range []string{"AFSCAN_KEYS_FILE", "AFSCAN_DEVICE_KEY_FILE"} {
+			fromSecret := false
+			for _, vm := range c.VolumeMounts {
+				if secretVolumes[vm.Name] && vm.ReadOnly && strings.HasPrefix(env[name], vm.MountPath+"/") {
+					fromSecret = true
+				}
 			}
-		}
-		if !keysFromSecret {
-			t.Errorf("AFSCAN_KEYS_FILE %q is not on a read-only Secret mount", env["AFSCAN_KEYS_FILE"])
+			if !fromSecret {
+				t.Errorf("%s %q is not on a read-only Secret mount", name, env[name])
+			}
 		}
 	}
 	if kinds["Deployment"] != 1 || kinds["Service"] != 1 {
