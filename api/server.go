@@ -275,7 +275,12 @@ func (s *Server) withRequestID(c *gin.Context) {
 	c.Next()
 }
 
-// withObserve records metrics and writes one log line per request.
+// withObserve records metrics and writes one log line per request: at
+// info for a classify request that failed (4xx, 5xx) and any 5xx, at debug
+// for the rest. A successful classification is not logged at info: the
+// audit log already has a line for it, and at hundreds of requests a
+// second a second line per request costs a write system call and log
+// volume for nothing new.
 func (s *Server) withObserve(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -287,7 +292,7 @@ func (s *Server) withObserve(c *gin.Context) {
 	status := c.Writer.Status()
 	s.metrics.observe(route, c.Request.Method, status, took)
 	level := slog.LevelDebug
-	if route == RouteClassify || status >= 500 {
+	if route == RouteClassify && status >= 400 || status >= 500 {
 		level = slog.LevelInfo
 	}
 	if !s.log.Enabled(c.Request.Context(), level) {

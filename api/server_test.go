@@ -2,11 +2,15 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -334,5 +338,47 @@ func TestServeTLS(t *testing.T) {
 	line, _ := bufio.NewReader(conn).ReadString('\n')
 	if strings.Contains(line, "200") {
 		t.Errorf("plain HTTP answered %q", line)
+	}
+}
+
+// TestRequestLogLevels: at info only failed classify requests are logged
+// (the audit log has every one); at debug every request is.
+func TestRequestLogLevels(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		level slog.Level
+		want  []int // statuses logged, in order
+	}{
+		{"info", slog.LevelInfo, []int{415}},
+		{"debug", slog.LevelDebug, []int{200, 415, 200}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: tc.level}))
+			env := newTestEnv(t, func(o *Options) { o.Logger = log })
+			body := readTestdata(t, "strip.json")
+			env.classify(MediaJSON, body)
+			env.classify("text/plain", body)
+			env.do(http.MethodGet, RouteHealthz, nil, nil)
+			var got []int
+			for line := range strings.SplitSeq(strings.TrimSpace(buf.String()), "\n") {
+				var rec struct {
+					Msg    string `json:"msg"`
+					Status int    `json:"status"`
+				}
+				if line == "" {
+					continue
+				}
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("%q: %v", line, err)
+				}
+				if rec.Msg == "request" {
+					got = append(got, rec.Status)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("logged statuses %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
