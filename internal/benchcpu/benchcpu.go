@@ -12,6 +12,9 @@ import (
 // Start returns the CPU time to pass to Report.
 func Start() time.Duration { return processCPU() }
 
+// Since returns the process CPU time spent since start.
+func Since(start time.Duration) time.Duration { return processCPU() - start }
+
 // Report adds the CPU time spent since start, per b.N, as "cpu-ns/op".
 // It reports nothing where the platform cannot measure it.
 func Report(b *testing.B, start time.Duration) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/internal/benchcpu"
 	"github.com/afscan/afscan/internal/dataset"
 	"github.com/afscan/afscan/validation/ec57"
 )
@@ -105,7 +106,7 @@ func BenchmarkDetectMITDB(b *testing.B) {
 	var peaks []int
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := benchcpu.Start()
 	for b.Loop() {
 		for _, x := range leads {
 			if peaks, err = d.Detect(peaks, x, 360); err != nil {
@@ -113,7 +114,7 @@ func BenchmarkDetectMITDB(b *testing.B) {
 			}
 		}
 	}
-	cpuPerPass := float64(processCPU()-cpu0) / float64(b.N)
+	cpuPerPass := float64(benchcpu.Since(cpu0)) / float64(b.N)
 	perPass := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(perPass/float64(nSamples), "ns/sample")
 	b.ReportMetric(perPass/1e9, "s/48records")
