@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -100,5 +101,34 @@ func TestDetectNonFiniteAnywhere(t *testing.T) {
 	}
 	if _, err := d.DetectAndBandpass(nil, make([]float64, n), huge, 300, 0.5, 40); err != nil {
 		t.Errorf("DetectAndBandpass on huge finite samples: %v", err)
+	}
+}
+
+// TestRing8MedianMatchesSort checks ring8.median's insertion sort against
+// slices.Sort on random histories with ties, signed zeros and NaNs.
+func TestRing8MedianMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pool := []float64{0, math.Copysign(0, -1), 1, 1, 2.5, -3, math.NaN(), math.Inf(1)}
+	for trial := range 20000 {
+		var r ring8
+		n := 1 + trial%12
+		for range n {
+			v := rng.NormFloat64()
+			if rng.IntN(3) == 0 {
+				v = pool[rng.IntN(len(pool))]
+			}
+			r.push(v)
+		}
+		k := min(r.n, len(r.v))
+		ref := slices.Clone(r.v[:k])
+		slices.Sort(ref)
+		want := ref[k/2]
+		if k%2 == 0 {
+			want = (ref[k/2-1] + ref[k/2]) / 2
+		}
+		got := r.median()
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("history %v: median %v, slices.Sort gives %v", r.v[:k], got, want)
+		}
 	}
 }

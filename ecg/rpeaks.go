@@ -1,6 +1,7 @@
 package ecg
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -502,7 +503,13 @@ func (r *ring8) median() float64 {
 	var tmp [8]float64
 	copy(tmp[:], r.v[:k])
 	s := tmp[:k]
-	slices.Sort(s)
+	// Insertion sort with cmp.Less: what slices.Sort does for so few
+	// values (the same permutation, NaNs first), without its dispatch.
+	for i := 1; i < k; i++ {
+		for j := i; j > 0 && cmp.Less(s[j], s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
 	if k%2 == 1 {
 		return s[k/2]
 	}
