@@ -34,6 +34,8 @@ type elgendiScratch struct {
 	// powerMV2 is the mean power of the band-passed signal of the last
 	// call (mV²), for the QRS-band power ratio.
 	powerMV2 float64
+	// meanY, sdY and sdRest are bandStats of the last call's x and y.
+	meanY, sdY, sdRest float64
 }
 
 func growFloat(b []float64, n int) []float64 {
@@ -43,13 +45,17 @@ func growFloat(b []float64, n int) []float64 {
 	return b[:n]
 }
 
-// detectElgendi appends to dst[:0] the sample indices of the beats it finds
-// in x (mV at sampleRateHz) and returns the extended slice.
-func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []int {
+// detect appends to dst[:0] the sample indices of the beats it finds in x
+// (mV at sampleRateHz) and returns the extended slice. Its pass over x also
+// accumulates bandStats(x, y) into s.meanY, s.sdY and s.sdRest (y of
+// len(x), at least one sample): the sums of both are serial addition
+// chains, which progress side by side in one loop.
+func (s *elgendiScratch) detect(dst []int, x, y []float64, sampleRateHz float64) []int {
 	dst = dst[:0]
 	n := len(x)
 	s.powerMV2 = 0
 	if n < 3 {
+		s.meanY, s.sdY, s.sdRest = bandStats(x, y)
 		return dst
 	}
 	s.cum = growFloat(s.cum, n+1)
@@ -74,6 +80,7 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 		cumSq[i+1] = mean
 	}
 	if n < 2*ll+1 {
+		s.meanY, s.sdY, s.sdRest = bandStats(x, y)
 		for i, v := range x {
 			acc += v
 			cum[i+1] = acc
@@ -82,27 +89,45 @@ func (s *elgendiScratch) detect(dst []int, x []float64, sampleRateHz float64) []
 			square(i)
 		}
 	} else {
+		// bandStats's sums, in its order (see bandStats).
+		y = y[:n]
+		ky, kr := y[0], x[0]-y[0]
+		var sy, ssy, sr, ssr float64
 		for i, v := range x[:2*ll] { // squares of the left edge lag by ll
 			acc += v
 			cum[i+1] = acc
 			if j := i - ll; j >= 0 {
 				square(j)
 			}
+			d := y[i] - ky
+			sy += d
+			ssy += d * d
+			e := (v - y[i]) - kr
+			sr += e
+			ssr += e * e
 		}
 		// Interior: j = i-ll has both windows inside, cum[j+ll+1] = acc.
 		for i := 2 * ll; i < n; i++ {
-			acc += x[i]
+			v := x[i]
+			acc += v
 			cum[i+1] = acc
 			j := i - ll
-			v := (cum[j+ls+1]-cum[j-ls])*inv1 - (acc-cum[j-ll])*inv2
-			q := v * v
+			b := (cum[j+ls+1]-cum[j-ls])*inv1 - (acc-cum[j-ll])*inv2
+			q := b * b
 			sq[j] = q
 			mean += q
 			cumSq[j+1] = mean
+			d := y[i] - ky
+			sy += d
+			ssy += d * d
+			e := (v - y[i]) - kr
+			sr += e
+			ssr += e * e
 		}
 		for j := n - ll; j < n; j++ {
 			square(j)
 		}
+		s.meanY, s.sdY, s.sdRest = bandStatsEnd(n, ky, sy, ssy, sr, ssr)
 	}
 	mean /= float64(n)
 	s.powerMV2 = mean

@@ -196,12 +196,12 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 		e.peaksA = e.peaksA[:0]
 		ecg.Bandpass(y, x, fs, filterLowHz, filterHighHz)
 	}
-	e.peaksB = e.elg.detect(e.peaksB, x, fs)
-
-	// Mean and spread of y and of x-y (baseline wander and noise above
-	// 40 Hz) in one pass, before polarity correction (which negates the
-	// mean and keeps the spread exactly).
-	meanY, sdY, sdOOB := bandStats(x, y)
+	// The second detector's pass over x also gives the mean and spread of
+	// y and of x-y (baseline wander and noise above 40 Hz), before
+	// polarity correction (which negates the mean and keeps the spread
+	// exactly).
+	e.peaksB = e.elg.detect(e.peaksB, x, y, fs)
+	meanY, sdY, sdOOB := e.elg.meanY, e.elg.sdY, e.elg.sdRest
 
 	inverted := e.correctPolarity(y, e.peaksA)
 	if inverted {
@@ -213,13 +213,12 @@ func (e *Extractor) analyze(x []float64, raw []float64, rawRateHz float64) Analy
 	e.rs.rrFeatures(f, e.rr)
 
 	// Quality.
-	flatFrac, lo, hi := flatFraction(x, fs)
+	flatFrac, lo, hi, skew, kurt := flatFraction(x, fs, y, meanY, sdY)
 	if rawRateHz != fs || len(raw) != len(x) { // else raw is x (resampling copies it)
 		lo, hi = valueRange(raw)
 	}
 	clipFrac := clipFraction(raw, rawRateHz, lo, hi)
 	bsqi := agreement(e.peaksA, e.peaksB, msToSamples(agreementToleranceMs, fs))
-	skew, kurt := momentsAbout(y, meanY, sdY)
 	vy := sdY * sdY
 	vOOB := sdOOB * sdOOB
 	if vy > 0 {

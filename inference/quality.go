@@ -87,48 +87,76 @@ func bandStats(x, y []float64) (meanY, sdY, sdRest float64) {
 		sr += e
 		ssr += e * e
 	}
-	n := float64(len(x))
-	my, mr := sy/n, sr/n
-	return ky + my, math.Sqrt(math.Max(0, ssy/n-my*my)), math.Sqrt(math.Max(0, ssr/n-mr*mr))
+	return bandStatsEnd(len(x), ky, sy, ssy, sr, ssr)
+}
+
+// bandStatsEnd turns bandStats's shifted sums over n samples into its
+// results.
+func bandStatsEnd(n int, ky, sy, ssy, sr, ssr float64) (meanY, sdY, sdRest float64) {
+	nf := float64(n)
+	my, mr := sy/nf, sr/nf
+	return ky + my, math.Sqrt(math.Max(0, ssy/nf-my*my)), math.Sqrt(math.Max(0, ssr/nf-mr*mr))
 }
 
 // flatFraction is the fraction of flatSegmentMs segments of x (mV at
 // sampleRateHz) whose peak-to-peak amplitude is below flatPeakToPeakMV. It
-// also returns the smallest and largest value of x (0, 0 for no values).
-func flatFraction(x []float64, sampleRateHz float64) (frac, lo, hi float64) {
+// also returns the smallest and largest value of x (0, 0 for no values),
+// and momentsAbout(y, meanY, sdY) for y of len(x): the moments' sums are
+// serial addition chains that cost nothing extra beside the comparisons of
+// the range search.
+func flatFraction(x []float64, sampleRateHz float64, y []float64, meanY, sdY float64) (frac, lo, hi, skew, kurt float64) {
 	if len(x) == 0 {
-		return 0, 0, 0
+		skew, kurt = momentsAbout(y, meanY, sdY)
+		return 0, 0, 0, skew, kurt
 	}
+	y = y[:len(x)]
 	seg := max(1, int(flatSegmentMs*sampleRateHz/1000))
 	nSeg := len(x) / seg
 	lo, hi = x[0], x[0]
 	flat := 0
+	var m3, m4 float64
+	inv := 1 / sdY
 	for s := range nSeg {
 		w := x[s*seg : (s+1)*seg]
+		wy := y[s*seg : (s+1)*seg]
+		wy = wy[:len(w)]
 		l, h := w[0], w[0]
-		for _, v := range w {
+		for k, v := range w {
 			if v < l {
 				l = v
 			} else if v > h {
 				h = v
 			}
+			d := (wy[k] - meanY) * inv
+			d2 := d * d
+			m3 += d2 * d
+			m4 += d2 * d2
 		}
 		if h-l < flatPeakToPeakMV {
 			flat++
 		}
 		lo, hi = min(lo, l), max(hi, h)
 	}
-	for _, v := range x[nSeg*seg:] {
+	wy := y[nSeg*seg:]
+	for k, v := range x[nSeg*seg:] {
 		if v < lo {
 			lo = v
 		} else if v > hi {
 			hi = v
 		}
+		d := (wy[k] - meanY) * inv
+		d2 := d * d
+		m3 += d2 * d
+		m4 += d2 * d2
+	}
+	if sdY != 0 { // else momentsAbout's 0, 0
+		n := float64(len(x))
+		skew, kurt = m3/n, m4/n
 	}
 	if nSeg == 0 {
-		return 0, lo, hi
+		return 0, lo, hi, skew, kurt
 	}
-	return float64(flat) / float64(nSeg), lo, hi
+	return float64(flat) / float64(nSeg), lo, hi, skew, kurt
 }
 
 // valueRange returns the smallest and largest value of x (0, 0 for none).
