@@ -193,6 +193,9 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 	start := time.Now()
 	if cfg.Workers > 0 {
 		sum.Mode = fmt.Sprintf("closed loop, %d workers", cfg.Workers)
+		if cfg.Workers == 1 {
+			sum.Mode = "closed loop, 1 worker"
+		}
 		runClosedLoop(ctx, cfg, bodies, post, rec)
 	} else {
 		sum.Mode = "open loop"
