@@ -61,9 +61,11 @@ type morphScratch struct {
 	tmpl     []float64 // template: average of the beats like the first pass
 	corrQRS  []float64
 	corrBeat []float64
-	leaders  []int // indices into beats
-	qSums    []sums
-	bSums    []sums
+	leaders  []int  // indices into beats
+	qSums    []sums // per beat: QRS window sums
+	bSums    []sums // whole beat window
+	pSums    []sums // P-wave search window
+	corrP    []float64
 	sizes    []int
 	resid    []float64
 	dec      []float64
@@ -122,15 +124,11 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	used := 0
 	// Window sums of every beat's QRS and whole window, computed once for
 	// all the correlations below (see corrWith).
-	s.qSums, s.bSums = s.qSums[:0], s.bSums[:0]
-	for _, p := range s.beats {
-		w := y[p-pre : p+post]
-		s.qSums = append(s.qSums, sumsOf(w[qa:qb]))
-		s.bSums = append(s.bSums, sumsOf(w))
-	}
-	meanQ := sumsOf(s.mean[qa:qb])
+	s.qSums = s.windowSums(s.qSums, y, pre-qa, pre-qb)
+	s.bSums = s.windowSums(s.bSums, y, pre, -post)
+	s.corrQRS = s.windowCorrs(s.corrQRS, y, pre-qa, s.mean[qa:qb], s.qSums, sumsOf(s.mean[qa:qb]))
 	for bi, p := range s.beats {
-		if corrWith(y[p-pre+qa:p-pre+qb], s.mean[qa:qb], s.qSums[bi], meanQ) >= corrClusterMin {
+		if s.corrQRS[bi] >= corrClusterMin {
 			addTo(s.tmpl, y[p-pre:p+post])
 			used++
 		}
@@ -143,19 +141,14 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	T := s.tmpl
 
 	// Per-beat correlation with the template.
-	s.corrQRS = s.corrQRS[:0]
-	s.corrBeat = s.corrBeat[:0]
+	s.corrQRS = s.windowCorrs(s.corrQRS, y, pre-qa, T[qa:qb], s.qSums, sumsOf(T[qa:qb]))
+	s.corrBeat = s.windowCorrs(s.corrBeat, y, pre, T, s.bSums, sumsOf(T))
 	s.ramp = s.ramp[:0]
 	var sumQ, sumB float64
 	minQ := 1.0
 	low := 0
-	tq, tb := sumsOf(T[qa:qb]), sumsOf(T)
 	for bi, p := range s.beats {
-		w := y[p-pre : p+post]
-		cq := corrWith(w[qa:qb], T[qa:qb], s.qSums[bi], tq)
-		cb := corrWith(w, T, s.bSums[bi], tb)
-		s.corrQRS = append(s.corrQRS, cq)
-		s.corrBeat = append(s.corrBeat, cb)
+		cq, cb := s.corrQRS[bi], s.corrBeat[bi]
 		s.ramp = append(s.ramp, y[p])
 		sumQ += cq
 		sumB += cb
@@ -336,10 +329,11 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	s.ppos = s.ppos[:0]
 	var sumPC float64
 	present := 0
-	tp := sumsOf(T[pa:pb])
-	for _, p := range s.beats {
+	s.pSums = s.windowSums(s.pSums, y, pre-pa, pre-pb)
+	s.corrP = s.windowCorrs(s.corrP, y, pre-pa, T[pa:pb], s.pSums, sumsOf(T[pa:pb]))
+	for bi, p := range s.beats {
 		w := y[p-pre : p+post]
-		c := corrWith(w[pa:pb], T[pa:pb], sumsOf(w[pa:pb]), tp)
+		c := s.corrP[bi]
 		sumPC += c
 		if c >= pPresentCorr {
 			present++
@@ -539,6 +533,70 @@ func sumsOf(a []float64) sums {
 	return sums{s, ss}
 }
 
+// windowSums writes to dst[:0] sumsOf(y[p-before : p-after]) for every beat
+// p, four beats side by side (eight independent addition chains instead
+// of two).
+func (s *morphScratch) windowSums(dst []sums, y []float64, before, after int) []sums {
+	dst = dst[:0]
+	beats := s.beats
+	L := before - after
+	k := 0
+	for ; k+4 <= len(beats); k += 4 {
+		w0 := y[beats[k]-before:][:L]
+		w1 := y[beats[k+1]-before:][:L]
+		w2 := y[beats[k+2]-before:][:L]
+		w3 := y[beats[k+3]-before:][:L]
+		var s0, s1, s2, s3, q0, q1, q2, q3 float64
+		for i, a := range w0 {
+			b, c, d := w1[i], w2[i], w3[i]
+			s0 += a
+			q0 += a * a
+			s1 += b
+			q1 += b * b
+			s2 += c
+			q2 += c * c
+			s3 += d
+			q3 += d * d
+		}
+		dst = append(dst, sums{s0, q0}, sums{s1, q1}, sums{s2, q2}, sums{s3, q3})
+	}
+	for ; k < len(beats); k++ {
+		dst = append(dst, sumsOf(y[beats[k]-before:][:L]))
+	}
+	return dst
+}
+
+// windowCorrs writes to dst[:0] the correlation of y[p-before:][:len(ref)]
+// with ref for every beat p, given the windows' sums (windowSums) and
+// refSums = sumsOf(ref): corrWith's value, with four beats' cross products
+// summed side by side.
+func (s *morphScratch) windowCorrs(dst []float64, y []float64, before int, ref []float64, winSums []sums, refSums sums) []float64 {
+	dst = dst[:0]
+	beats := s.beats
+	L := len(ref)
+	k := 0
+	for ; k+4 <= len(beats); k += 4 {
+		w0 := y[beats[k]-before:][:L]
+		w1 := y[beats[k+1]-before:][:L]
+		w2 := y[beats[k+2]-before:][:L]
+		w3 := y[beats[k+3]-before:][:L]
+		var c0, c1, c2, c3 float64
+		for i, r := range ref {
+			c0 += w0[i] * r
+			c1 += w1[i] * r
+			c2 += w2[i] * r
+			c3 += w3[i] * r
+		}
+		dst = append(dst,
+			corrFromSums(L, c0, winSums[k], refSums), corrFromSums(L, c1, winSums[k+1], refSums),
+			corrFromSums(L, c2, winSums[k+2], refSums), corrFromSums(L, c3, winSums[k+3], refSums))
+	}
+	for ; k < len(beats); k++ {
+		dst = append(dst, corrWith(y[beats[k]-before:][:L], ref, winSums[k], refSums))
+	}
+	return dst
+}
+
 // corrWith is Pearson's correlation of equal-length a and b given
 // sa = sumsOf(a) and sb = sumsOf(b) (0 when either is constant). A beat's
 // or the template's window sums serve all its correlations, so each pair
@@ -553,6 +611,16 @@ func corrWith(a, b []float64, sa, sb sums) float64 {
 	for i, x := range a {
 		sab += x * b[i]
 	}
+	return corrFromSums(len(a), sab, sa, sb)
+}
+
+// corrFromSums is Pearson's correlation of n pairs from the cross-product
+// sum sab and each side's sums (0 when either side is constant).
+func corrFromSums(nPairs int, sab float64, sa, sb sums) float64 {
+	if nPairs == 0 {
+		return 0
+	}
+	n := float64(nPairs)
 	va := sa.ss - sa.s*sa.s/n
 	vb := sb.ss - sb.s*sb.s/n
 	if va <= 0 || vb <= 0 {
