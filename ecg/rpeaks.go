@@ -380,15 +380,12 @@ func (d *Detector) decide(dst []int, bp, mwi []float64, fs float64) []int {
 		regained  bool
 		regainGap = samplesFor(regainMs, fs)
 	)
-	rrTypical := func() float64 {
-		if rr.n == 0 {
-			return fs // 1 s until a rhythm is known
-		}
-		return rr.median()
-	}
+	rrMedian := fs // 1 s until a rhythm is known; else rr.median(), kept current
+	rrTypical := func() float64 { return rrMedian }
 	accept := func(c candidate, slope float64) {
 		if lastIdx >= 0 {
 			rr.push(float64(c.idx - lastIdx))
+			rrMedian = rr.median()
 		}
 		lastIdx = c.idx
 		lastSlope = slope

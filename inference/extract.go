@@ -148,8 +148,16 @@ func validateStrip(samplesMV []float64, sampleRateHz float64) error {
 	if d := float64(len(samplesMV)) / sampleRateHz; d < MinDuration.Seconds() {
 		return fmt.Errorf("%w: %.2f s, need at least %v", ErrSignalTooShort, d, MinDuration)
 	}
-	for i, v := range samplesMV {
-		if v-v != 0 { // NaN for NaN and ±Inf, 0 for every finite v
+	// v-v is 0 for every finite v and NaN for NaN and ±Inf, so a sum of
+	// four such differences is 0 exactly when all four are finite.
+	x, i := samplesMV, 0
+	for ; i+4 <= len(x); i += 4 {
+		if (x[i]-x[i])+(x[i+1]-x[i+1])+(x[i+2]-x[i+2])+(x[i+3]-x[i+3]) != 0 {
+			break
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i]-x[i] != 0 {
 			return fmt.Errorf("%w: sample %d", ErrNonFinite, i)
 		}
 	}
@@ -293,9 +301,27 @@ func (e *Extractor) correctPolarity(y []float64, peaks []int) bool {
 	e.pos, e.neg = e.pos[:0], e.neg[:0]
 	for _, p := range peaks {
 		lo, hi := max(0, p-h), min(len(y), p+h+1)
+		// math.Max and math.Min folded over the window, without their
+		// calls: the same values, NaN and -0 included.
 		mx, mn := 0.0, 0.0
+		nan := false
 		for _, v := range y[lo:hi] {
-			mx, mn = math.Max(mx, v), math.Min(mn, v)
+			if v > mx {
+				mx = v
+			} else if v != v {
+				nan = true
+			}
+			if v < mn || (v == mn && math.Signbit(v)) {
+				mn = v
+			}
+		}
+		if nan { // math.Max/Min: ±Inf wins over NaN, NaN over the rest
+			if !math.IsInf(mx, 1) {
+				mx = math.NaN()
+			}
+			if !math.IsInf(mn, -1) {
+				mn = math.NaN()
+			}
 		}
 		e.pos = append(e.pos, mx)
 		e.neg = append(e.neg, -mn)

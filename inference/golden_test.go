@@ -3,6 +3,7 @@ package inference
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -153,4 +154,51 @@ func hashInts(v []int) string {
 		fmt.Fprintf(h, "%d,", x)
 	}
 	return fmt.Sprintf("%d:%x", len(slices.Clip(v)), h.Sum64())
+}
+
+// TestValidateStripNonFiniteAnywhere checks the four-at-a-time finiteness
+// scan: every NaN or infinity is reported with its own index, whatever its
+// position modulo four.
+func TestValidateStripNonFiniteAnywhere(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for at := range 11 {
+			x := make([]float64, 2*300+at%3)
+			x[len(x)-1-at] = bad
+			err := validateStrip(x, 300)
+			want := fmt.Sprintf("sample %d", len(x)-1-at)
+			if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%v at %d of %d: %v", bad, len(x)-1-at, len(x), err)
+			}
+		}
+	}
+	if err := validateStrip(make([]float64, 601), 300); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestPolarityFoldMatchesMathMaxMin checks correctPolarity's inlined
+// max/min fold against math.Max and math.Min on windows with signed
+// zeros, infinities and NaNs.
+func TestPolarityFoldMatchesMathMaxMin(t *testing.T) {
+	pool := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, -2, math.Inf(1), math.Inf(-1), math.NaN()}
+	e := NewExtractor()
+	for trial := range 20000 {
+		w := make([]float64, 31)
+		for i := range w {
+			w[i] = pool[(trial*7+i*i*13+i*trial)%len(pool)]
+			if (trial+i)%5 != 0 {
+				w[i] = float64((trial*31+i*17)%19-9) / 4
+			}
+		}
+		mx, mn := 0.0, 0.0
+		for _, v := range w {
+			mx, mn = math.Max(mx, v), math.Min(mn, v)
+		}
+		e.correctPolarity(w, []int{15})
+		gotMx, gotMn := e.pos[0], -e.neg[0]
+		if math.Float64bits(gotMx) != math.Float64bits(mx) && !(math.IsNaN(gotMx) && math.IsNaN(mx)) ||
+			math.Float64bits(gotMn) != math.Float64bits(mn) && !(math.IsNaN(gotMn) && math.IsNaN(mn)) {
+			t.Fatalf("window %v: max, min %v, %v; math.Max/Min %v, %v", w, gotMx, gotMn, mx, mn)
+		}
+	}
 }

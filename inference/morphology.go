@@ -379,17 +379,25 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 // f[fResidRMSRel] for the caller to normalise.
 func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, T []float64, pre, post int) {
 	n := len(y)
-	s.resid = append(s.resid[:0], y...)
+	s.resid = growFloat(s.resid, n)
+	resid := s.resid[:n]
+	end := 0 // resid[:end] is written
 	if T != nil {
-		end := 0
 		for _, p := range peaks {
 			lo, hi := max(p-pre, end, 0), min(p+post, n)
-			for k := lo; k < hi; k++ {
-				s.resid[k] -= T[k-p+pre]
+			if lo >= hi {
+				end = max(end, hi)
+				continue
 			}
-			end = max(end, hi)
+			copy(resid[end:lo], y[end:lo])
+			tw := T[lo-p+pre:][:hi-lo]
+			for k, v := range y[lo:hi] {
+				resid[lo+k] = v - tw[k]
+			}
+			end = hi
 		}
 	}
+	copy(resid[end:], y[end:])
 	_, rms := meanStd(s.resid)
 	f[fResidRMSRel] = rms
 	nSeg, df := s.welch(s.resid, fwaveSegLen/2)
