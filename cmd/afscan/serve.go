@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -53,6 +54,7 @@ type serveConfig struct {
 	KeysFile     string
 	AuditFile    string
 	DeviceKey    string
+	AuditSync    time.Duration
 	TLSCert      string
 	TLSKey       string
 	RequireTLS   bool
@@ -98,6 +100,7 @@ Every flag can also be set as an AFSCAN_ environment variable
 	f.StringVar(&cfg.DataDir, "data-dir", "", "directory of the key store and audit log (default: user config dir/afscan)")
 	f.StringVar(&cfg.KeysFile, "keys-file", "", "API key store (default: DATA-DIR/keys.json); may be a mounted Secret")
 	f.StringVar(&cfg.AuditFile, "audit-file", "", "audit log (default: DATA-DIR/audit.log)")
+	f.DurationVar(&cfg.AuditSync, "audit-sync-every", 10*time.Millisecond, "longest an audit entry, written before its answer, waits for fsync (group commit; the power-loss window)")
 	f.StringVar(&cfg.DeviceKey, "device-key-file", "", "secret the audit log hashes device ids with, created on first start (default: DATA-DIR/device.key)")
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain; with --tls-key serves TLS 1.2+ only")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
@@ -250,6 +253,9 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return usageErr{errors.New("--tls-cert and --tls-key go together")}
 	}
+	if cfg.AuditSync <= 0 {
+		return usageErr{fmt.Errorf("--audit-sync-every %v: want a positive duration", cfg.AuditSync)}
+	}
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return usageErr{fmt.Errorf("--addr %q: %w", cfg.Addr, err)}
@@ -290,7 +296,7 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 	if err != nil {
 		return err
 	}
-	audit, err := api.OpenAudit(auditPath, api.AuditOptions{Logger: log, Now: m.Now})
+	audit, err := api.OpenAudit(auditPath, api.AuditOptions{Logger: log, Now: m.Now, SyncEvery: cfg.AuditSync})
 	if err != nil {
 		return err
 	}

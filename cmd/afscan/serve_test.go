@@ -334,3 +334,26 @@ func TestConfigureGC(t *testing.T) {
 		})
 	}
 }
+
+// TestServeAuditSyncEvery: the fsync window is configurable and must be
+// positive.
+func TestServeAuditSyncEvery(t *testing.T) {
+	for _, tc := range []struct {
+		value     string
+		wantUsage bool
+	}{{"0s", true}, {"-1ms", true}, {"50ms", false}} {
+		t.Run(tc.value, func(t *testing.T) {
+			dir := t.TempDir()
+			addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--audit-sync-every", tc.value)
+			if !tc.wantUsage {
+				if got := postStrip(t, addr, strings.TrimSpace(stdout.String())); got != 200 {
+					t.Errorf("got %d, want 200", got)
+				}
+			}
+			err := stop()
+			if isUsage := errors.As(err, new(usageErr)); isUsage != tc.wantUsage {
+				t.Errorf("got %v, want usage error %v", err, tc.wantUsage)
+			}
+		})
+	}
+}
