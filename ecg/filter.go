@@ -123,29 +123,32 @@ func (q biquad) steady(u float64) state {
 
 // filtfilt2 runs the cascade p then q forward, then backward, over x in
 // place, each pass starting in the steady state of a constant input equal
-// to its first sample. Both sections share one pass over memory.
+// to its first sample. Both sections share one pass over memory, and the
+// section states live in local variables (registers) rather than structs.
 func filtfilt2(x []float64, p, q biquad) {
 	u := x[0]
 	sp, sq := p.steady(u), q.steady(p.dcGain()*u)
+	p1, p2, q1, q2 := sp.z1, sp.z2, sq.z1, sq.z2
 	for i, v := range x {
-		w := p.b0*v + sp.z1
-		sp.z1 = p.b1*v - p.a1*w + sp.z2
-		sp.z2 = p.b2*v - p.a2*w
-		y := q.b0*w + sq.z1
-		sq.z1 = q.b1*w - q.a1*y + sq.z2
-		sq.z2 = q.b2*w - q.a2*y
+		w := p.b0*v + p1
+		p1 = p.b1*v - p.a1*w + p2
+		p2 = p.b2*v - p.a2*w
+		y := q.b0*w + q1
+		q1 = q.b1*w - q.a1*y + q2
+		q2 = q.b2*w - q.a2*y
 		x[i] = y
 	}
 	u = x[len(x)-1]
 	sp, sq = p.steady(u), q.steady(p.dcGain()*u)
+	p1, p2, q1, q2 = sp.z1, sp.z2, sq.z1, sq.z2
 	for i := len(x) - 1; i >= 0; i-- {
 		v := x[i]
-		w := p.b0*v + sp.z1
-		sp.z1 = p.b1*v - p.a1*w + sp.z2
-		sp.z2 = p.b2*v - p.a2*w
-		y := q.b0*w + sq.z1
-		sq.z1 = q.b1*w - q.a1*y + sq.z2
-		sq.z2 = q.b2*w - q.a2*y
+		w := p.b0*v + p1
+		p1 = p.b1*v - p.a1*w + p2
+		p2 = p.b2*v - p.a2*w
+		y := q.b0*w + q1
+		q1 = q.b1*w - q.a1*y + q2
+		q2 = q.b2*w - q.a2*y
 		x[i] = y
 	}
 }
