@@ -3,12 +3,15 @@ package inference
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +36,7 @@ func TestFeatureGolden(t *testing.T) {
 		t.Skip("set AFSCAN_FEATURE_GOLDEN=write:FILE or FILE to write or check the feature golden file")
 	}
 	path, write := strings.CutPrefix(spec, "write:")
-	lines := goldenLines(t)
+	lines := goldenLines(t, 1)
 	if write {
 		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -77,8 +80,34 @@ func goldenShow(s string) string {
 	return s
 }
 
-// goldenLines computes one line per strip (see TestFeatureGolden).
-func goldenLines(t *testing.T) []string {
+// featureDigest is the SHA-256 of goldenLines(t, 10) (all lines, each
+// ending in a newline) as the pipeline computed them before its speed work
+// (commit 38a6e11, model 1.3.1 trained on those features).
+const featureDigest = "308190eaae65a066d1d1e7bdaca0e04e574f92d2d0a9bda2ae1a53d075a36392"
+
+// TestFeatureDigest checks that every feature bit, beat list and gating
+// decision on every 10th CinC 2017 record (also presented at 250 and
+// 500 Hz) and on 30 s windows of the MIT-BIH records is what the pipeline
+// computed before it was optimised: the embedded model was trained on those
+// exact values, so a change in the last bit of one feature can move a tree
+// split. A deliberate feature change must update featureDigest (and
+// retrain). amd64 only: other architectures may fuse multiply-adds, which
+// changes last bits legitimately.
+func TestFeatureDigest(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("feature bits are pinned on amd64 (no fused multiply-add)")
+	}
+	lines := goldenLines(t, 10)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n") + "\n"))
+	if got := hex.EncodeToString(sum[:]); got != featureDigest {
+		t.Errorf("feature digest of %d strips %s, want %s: a feature value changed (AFSCAN_FEATURE_GOLDEN shows which)", len(lines), got, featureDigest)
+	}
+}
+
+// goldenLines computes one line per strip (see TestFeatureGolden) for every
+// stride-th CinC record (and resampled variants of every 10th) and MIT-BIH
+// windows.
+func goldenLines(t *testing.T, stride int) []string {
 	cinc := dataset.ForTest(t, dataset.CinC2017)
 	mit := dataset.ForTest(t, dataset.MITDB)
 	e := NewExtractor()
@@ -112,6 +141,9 @@ func goldenLines(t *testing.T) []string {
 		t.Fatal("no CinC records")
 	}
 	for i, n := range recs {
+		if i%stride != 0 {
+			continue
+		}
 		rec, err := ecg.ReadRecord(filepath.Join(cinc, n))
 		if err != nil {
 			t.Fatal(err)
