@@ -31,6 +31,7 @@ const (
 // allocate.
 type elgendiScratch struct {
 	cum, cumSq, sq []float64
+	in             []bool
 	// powerMV2 is the mean power of the band-passed signal of the last
 	// call (mV²), for the QRS-band power ratio.
 	powerMV2 float64
@@ -106,21 +107,30 @@ func (s *elgendiScratch) detect(dst []int, x, y []float64, sampleRateHz float64)
 			sr += e
 			ssr += e * e
 		}
-		// Interior: j = i-ll has both windows inside, cum[j+ll+1] = acc.
-		for i := 2 * ll; i < n; i++ {
-			v := x[i]
+		// Interior: sample i = t+2ll, square j = i-ll has both windows
+		// inside, cum[j+ll+1] = acc. Each array is walked through a slice
+		// of the loop's length, so no index needs a bounds check.
+		xs := x[2*ll : n]
+		ys := y[2*ll:][:len(xs)]
+		cw := cum[2*ll+1:][:len(xs)]  // cum[i+1]
+		ca := cum[ll+ls+1:][:len(xs)] // cum[j+ls+1]
+		cb := cum[ll-ls:][:len(xs)]   // cum[j-ls]
+		cc := cum[:len(xs)]           // cum[j-ll]
+		sqw := sq[ll:][:len(xs)]      // sq[j]
+		csw := cumSq[ll+1:][:len(xs)] // cumSq[j+1]
+		for t, v := range xs {
 			acc += v
-			cum[i+1] = acc
-			j := i - ll
-			b := (cum[j+ls+1]-cum[j-ls])*inv1 - (acc-cum[j-ll])*inv2
+			cw[t] = acc
+			b := (ca[t]-cb[t])*inv1 - (acc-cc[t])*inv2
 			q := b * b
-			sq[j] = q
+			sqw[t] = q
 			mean += q
-			cumSq[j+1] = mean
-			d := y[i] - ky
+			csw[t] = mean
+			yv := ys[t]
+			d := yv - ky
 			sy += d
 			ssy += d * d
-			e := (v - y[i]) - kr
+			e := (v - yv) - kr
 			sr += e
 			ssr += e * e
 		}
@@ -143,15 +153,30 @@ func (s *elgendiScratch) detect(dst []int, x, y []float64, sampleRateHz float64)
 	h1, h2 := w1/2, w2/2
 	inv1, inv2 = 1/float64(2*h1+1), 1/float64(2*h2+1)
 	hMax := max(h1, h2)
+	// The comparison for every sample first, in a loop without branches or
+	// bounds checks where both windows are inside; then the blocks.
+	if cap(s.in) < n {
+		s.in = make([]bool, n)
+	}
+	flags := s.in[:n]
+	lo, hi := min(hMax, n), max(min(hMax, n), n-hMax)
+	for i := range lo {
+		flags[i] = windowMean(cumSq, i, h1, inv1) > windowMean(cumSq, i, h2, inv2)+offset
+	}
+	if m := hi - lo; m > 0 {
+		fl := flags[lo:][:m]
+		a1, b1 := cumSq[lo+h1+1:][:m], cumSq[lo-h1:][:m]
+		a2, b2 := cumSq[lo+h2+1:][:m], cumSq[lo-h2:][:m]
+		for t := range fl {
+			fl[t] = (a1[t]-b1[t])*inv1 > (a2[t]-b2[t])*inv2+offset
+		}
+	}
+	for i := hi; i < n; i++ {
+		flags[i] = windowMean(cumSq, i, h1, inv1) > windowMean(cumSq, i, h2, inv2)+offset
+	}
 	start := -1
 	for i := 0; i <= n; i++ {
-		var in bool
-		switch {
-		case i >= hMax && i+hMax+1 <= n:
-			in = (cumSq[i+h1+1]-cumSq[i-h1])*inv1 > (cumSq[i+h2+1]-cumSq[i-h2])*inv2+offset
-		case i < n:
-			in = windowMean(cumSq, i, h1, inv1) > windowMean(cumSq, i, h2, inv2)+offset
-		}
+		in := i < n && flags[i]
 		if in == (start >= 0) {
 			continue // inside a block or between blocks
 		}
