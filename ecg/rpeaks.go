@@ -296,13 +296,18 @@ func integrate(dst, bp []float64, k, halfWin int) {
 		sum += sq(i+halfWin) - sq(i-halfWin-1)
 		dst[i] = sum * scale
 	}
-	for i := lo; i < hi; i++ {
-		j := i + halfWin
-		a := bp[j+k] - bp[j-k]
-		l := i - halfWin - 1
-		b := bp[l+k] - bp[l-k]
-		sum += a*a - b*b
-		dst[i] = sum * scale
+	if m := hi - lo; m > 0 {
+		// Entering difference at j = i+halfWin, leaving at l = i-halfWin-1,
+		// read through slices of the loop's length (no bounds checks).
+		out := dst[lo:][:m]
+		jp, jm := bp[lo+halfWin+k:][:m], bp[lo+halfWin-k:][:m]
+		lp, lm := bp[lo-halfWin-1+k:][:m], bp[lo-halfWin-1-k:][:m]
+		for t := range out {
+			a := jp[t] - jm[t]
+			b := lp[t] - lm[t]
+			sum += a*a - b*b
+			out[t] = sum * scale
+		}
 	}
 	for i := hi; i < n; i++ {
 		sum += sq(i+halfWin) - sq(i-halfWin-1)
@@ -314,9 +319,13 @@ func integrate(dst, bp []float64, k, halfWin int) {
 // value within ±refractory samples, in time order.
 func findCandidates(dst []candidate, x []float64, refractory int) []candidate {
 	start := len(dst)
-	for i := 1; i < len(x)-1; i++ {
-		if x[i] > x[i-1] && x[i] >= x[i+1] {
-			dst = append(dst, candidate{i, x[i]})
+	if len(x) >= 3 {
+		prev, cur := x[0], x[1]
+		for i, next := range x[2:] {
+			if cur > prev && cur >= next {
+				dst = append(dst, candidate{i + 1, cur})
+			}
+			prev, cur = cur, next
 		}
 	}
 	// Keep only maxima that dominate their neighbourhood. Compact in place.
