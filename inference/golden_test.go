@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -231,6 +232,63 @@ func TestPolarityFoldMatchesMathMaxMin(t *testing.T) {
 		if math.Float64bits(gotMx) != math.Float64bits(mx) && !(math.IsNaN(gotMx) && math.IsNaN(mx)) ||
 			math.Float64bits(gotMn) != math.Float64bits(mn) && !(math.IsNaN(gotMn) && math.IsNaN(mn)) {
 			t.Fatalf("window %v: max, min %v, %v; math.Max/Min %v, %v", w, gotMx, gotMn, mx, mn)
+		}
+	}
+}
+
+// clipFractionRef is clipFraction as it was before its skip loop: one
+// sample per step.
+func clipFractionRef(x []float64, sampleRateHz float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	lo, hi := valueRange(x)
+	if lo == hi {
+		return 0
+	}
+	minRun := max(3, int(clipRunMs*sampleRateHz/1000+0.5))
+	clipped := 0
+	for i := 1; i < len(x); {
+		v := x[i]
+		if v != x[i-1] || (v != hi && v != lo) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(x) && x[j] == v {
+			j++
+		}
+		if run := j - i + 1; run >= minRun {
+			clipped += run
+		}
+		i = j
+	}
+	return float64(clipped) / float64(len(x))
+}
+
+// TestClipFractionMatchesReference compares clipFraction with the
+// one-step reference on signals with plateaus at the rails and elsewhere.
+func TestClipFractionMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := range 5000 {
+		n := 1 + rng.IntN(400)
+		x := make([]float64, n)
+		for i := range x {
+			switch r := rng.IntN(10); {
+			case r < 2 && i > 0:
+				x[i] = x[i-1] // plateau
+			case r == 2:
+				x[i] = 3 // upper rail
+			case r == 3:
+				x[i] = -3 // lower rail
+			default:
+				x[i] = float64(rng.IntN(7) - 3)
+			}
+		}
+		rate := []float64{125, 300, 1000}[trial%3]
+		lo, hi := valueRange(x)
+		if got, want := clipFraction(x, rate, lo, hi), clipFractionRef(x, rate); got != want {
+			t.Fatalf("%v at %g Hz: %v, want %v", x, rate, got, want)
 		}
 	}
 }

@@ -391,8 +391,9 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 			}
 			copy(resid[end:lo], y[end:lo])
 			tw := T[lo-p+pre:][:hi-lo]
+			rw := resid[lo:hi]
 			for k, v := range y[lo:hi] {
-				resid[lo+k] = v - tw[k]
+				rw[k] = v - tw[k]
 			}
 			end = hi
 		}
@@ -437,12 +438,20 @@ func (s *morphScratch) fwave(f []float64, y []float64, fs float64, peaks []int, 
 func (s *morphScratch) welch(x []float64, hop int) (nSeg int, dfHz float64) {
 	nd := len(x) / fwaveDecim
 	s.dec = growFloat(s.dec, nd)
-	for i := range nd {
+	dec := s.dec[:nd]
+	for i := range dec {
+		// The block sum written out: the loop's additions, in its order
+		// (the constant below fails to compile unless fwaveDecim is 6).
+		const _ = uint(fwaveDecim-6) + uint(6-fwaveDecim)
+		w := x[i*fwaveDecim:][:fwaveDecim]
 		var acc float64
-		for _, v := range x[i*fwaveDecim : (i+1)*fwaveDecim] {
-			acc += v
-		}
-		s.dec[i] = acc / fwaveDecim
+		acc += w[0]
+		acc += w[1]
+		acc += w[2]
+		acc += w[3]
+		acc += w[4]
+		acc += w[5]
+		dec[i] = acc / fwaveDecim
 	}
 	if s.fft == nil {
 		s.fft = newRealFFT(fwaveSegLen)
@@ -454,10 +463,12 @@ func (s *morphScratch) welch(x []float64, hop int) (nSeg int, dfHz float64) {
 		s.psd = make([]float64, fwaveSegLen/2+1)
 	}
 	clear(s.psd)
+	seg, hann := s.seg[:fwaveSegLen], s.hann[:fwaveSegLen]
 	for start := 0; start+fwaveSegLen <= nd; start += hop {
-		m, _ := meanStd(s.dec[start : start+fwaveSegLen])
-		for i := range s.seg {
-			s.seg[i] = (s.dec[start+i] - m) * s.hann[i]
+		d := dec[start:][:fwaveSegLen]
+		m, _ := meanStd(d)
+		for i, v := range d {
+			seg[i] = (v - m) * hann[i]
 		}
 		s.fft.addPower(s.psd, s.seg)
 		nSeg++

@@ -189,11 +189,20 @@ func clipFraction(x []float64, sampleRateHz, lo, hi float64) float64 {
 	// common path is one comparison per sample.
 	clipped := 0
 	for i := 1; i < len(x); {
-		v := x[i]
-		if v != x[i-1] || (v != hi && v != lo) {
-			i++
-			continue
+		// Skip to the next sample equal to its predecessor at an extreme.
+		rest, prev := x[i:], x[i-1]
+		k := 0
+		for ; k < len(rest); k++ {
+			v := rest[k]
+			if v == prev && (v == hi || v == lo) {
+				break
+			}
+			prev = v
 		}
+		if i += k; i >= len(x) {
+			break
+		}
+		v := x[i]
 		j := i + 1
 		for j < len(x) && x[j] == v {
 			j++
