@@ -62,6 +62,7 @@ type morphScratch struct {
 	corrQRS  []float64
 	corrBeat []float64
 	leaders  []int  // indices into beats
+	sel      []int  // beats being added into a template
 	qSums    []sums // per beat: QRS window sums
 	bSums    []sums // whole beat window
 	pSums    []sums // P-wave search window
@@ -116,9 +117,8 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	// Two-pass template: the mean of all beats, then the mean of the beats
 	// whose QRS correlates with it (the dominant morphology).
 	s.mean = zeroed(s.mean, L)
-	for _, p := range s.beats {
-		addTo(s.mean, y[p-pre:p+post])
-	}
+	s.sel = append(s.sel[:0], s.beats...)
+	s.addBeats(s.mean, y, pre)
 	scale(s.mean, 1/float64(nb))
 	s.tmpl = zeroed(s.tmpl, L)
 	used := 0
@@ -127,12 +127,14 @@ func (s *morphScratch) morphology(f []float64, y []float64, fs float64, peaks []
 	s.qSums = s.windowSums(s.qSums, y, pre-qa, pre-qb)
 	s.bSums = s.windowSums(s.bSums, y, pre, -post)
 	s.corrQRS = s.windowCorrs(s.corrQRS, y, pre-qa, s.mean[qa:qb], s.qSums, sumsOf(s.mean[qa:qb]))
+	s.sel = s.sel[:0]
 	for bi, p := range s.beats {
 		if s.corrQRS[bi] >= corrClusterMin {
-			addTo(s.tmpl, y[p-pre:p+post])
+			s.sel = append(s.sel, p)
 			used++
 		}
 	}
+	s.addBeats(s.tmpl, y, pre)
 	if used == 0 {
 		copy(s.tmpl, s.mean)
 	} else {
@@ -526,6 +528,27 @@ func zeroed(b []float64, n int) []float64 {
 	b = growFloat(b, n)
 	clear(b)
 	return b
+}
+
+// addBeats adds to dst the windows y[p-pre:][:len(dst)] of the beats in
+// s.sel, in order. Four beats go through each element at a time: every
+// element still receives the same additions in the same order, with one
+// load and store of it per four beats.
+func (s *morphScratch) addBeats(dst, y []float64, pre int) {
+	sel, L := s.sel, len(dst)
+	k := 0
+	for ; k+4 <= len(sel); k += 4 {
+		w0 := y[sel[k]-pre:][:L]
+		w1 := y[sel[k+1]-pre:][:L]
+		w2 := y[sel[k+2]-pre:][:L]
+		w3 := y[sel[k+3]-pre:][:L]
+		for i, v := range w0 {
+			dst[i] = dst[i] + v + w1[i] + w2[i] + w3[i]
+		}
+	}
+	for ; k < len(sel); k++ {
+		addTo(dst, y[sel[k]-pre:][:L])
+	}
 }
 
 func addTo(dst, src []float64) {
