@@ -24,6 +24,18 @@
 //     below the signal-quality threshold are inconclusive with a Reason and
 //     never reach the model.
 //
+// Speed: the model was trained on the exact feature values, so the pipeline
+// is optimised only in ways that keep every floating-point operation and
+// its order (a last-bit change can move a tree split). Independent
+// recursions run side by side instead of one after the other (the two
+// band-passes in one pass, ecg.Detector.DetectAndBandpass; four beats' or
+// four outputs' sums at a time), sums shared by several measures are
+// computed once, loops index length-matched slices so that they carry no
+// bounds checks, and the Welch spectra use an FFTPACK-exact real FFT
+// (rfft.go). TestFeatureDigest pins the feature bits of CinC 2017 and
+// MIT-BIH strips to those of the pipeline the model was trained on, and
+// TestFeatureGolden (opt-in) names any feature that moved.
+//
 // Classifier adds the model call (Model, satisfied by inference/onnx's
 // Model), the decision rule (optionally the trainer's AF operating point)
 // and, for input longer than one window, windowing and aggregation into AF
