@@ -134,19 +134,19 @@ func radf2(ido, l1 int, cc, ch, wa1 []float64) {
 		return
 	}
 	if ido > 2 {
-		idp2 := ido + 1
 		for k := 0; k < l1; k++ {
+			// Rows of cc and ch for this k, so that the loop's indices
+			// need no bounds checks.
+			c0, c1 := cc[ccAt(0, k, 0):][:ido], cc[ccAt(0, k, 1):][:ido]
+			h0, h1 := ch[chAt(0, 0, k):][:ido], ch[chAt(0, 1, k):][:ido]
 			for i := 2; i < ido; i += 2 {
-				ic := idp2 - (i + 1)
-				a0, a1 := ccAt(i-1, k, 0), ccAt(i-1, k, 1)
-				t2 := complex(wa1[i-2], -wa1[i-1]) * complex(cc[a1], cc[a1+1])
-				z0 := complex(cc[a0], cc[a0+1])
+				ic := ido - i // FFTPACK's idp2-(i+1)
+				t2 := complex(wa1[i-2], -wa1[i-1]) * complex(c1[i-1], c1[i])
+				z0 := complex(c0[i-1], c0[i])
 				s := z0 + t2
-				o := chAt(i-1, 0, k)
-				ch[o], ch[o+1] = real(s), imag(s)
+				h0[i-1], h0[i] = real(s), imag(s)
 				d := cmplx.Conj(z0) - cmplx.Conj(t2)
-				o = chAt(ic-1, 1, k)
-				ch[o], ch[o+1] = real(d), imag(d)
+				h1[ic-1], h1[ic] = real(d), imag(d)
 			}
 		}
 		if ido%2 == 1 {
@@ -177,31 +177,31 @@ func radf4(ido, l1 int, cc, ch, wa1, wa2, wa3 []float64) {
 		return
 	}
 	if ido > 2 {
-		idp2 := ido + 1
 		for k := 0; k < l1; k++ {
+			// Rows of cc and ch for this k, so that the loop's indices
+			// need no bounds checks.
+			c0, c1 := cc[ccAt(0, k, 0):][:ido], cc[ccAt(0, k, 1):][:ido]
+			c2r, c3r := cc[ccAt(0, k, 2):][:ido], cc[ccAt(0, k, 3):][:ido]
+			h0, h1 := ch[chAt(0, 0, k):][:ido], ch[chAt(0, 1, k):][:ido]
+			h2, h3 := ch[chAt(0, 2, k):][:ido], ch[chAt(0, 3, k):][:ido]
 			for i := 2; i < ido; i += 2 {
-				ic := idp2 - (i + 1)
-				a0, a1, a2, a3 := ccAt(i-1, k, 0), ccAt(i-1, k, 1), ccAt(i-1, k, 2), ccAt(i-1, k, 3)
-				z0 := complex(cc[a0], cc[a0+1])
-				c2 := complex(wa1[i-2], -wa1[i-1]) * complex(cc[a1], cc[a1+1])
-				c3 := complex(wa2[i-2], -wa2[i-1]) * complex(cc[a2], cc[a2+1])
-				c4 := complex(wa3[i-2], -wa3[i-1]) * complex(cc[a3], cc[a3+1])
+				ic := ido - i // FFTPACK's idp2-(i+1)
+				z0 := complex(c0[i-1], c0[i])
+				c2 := complex(wa1[i-2], -wa1[i-1]) * complex(c1[i-1], c1[i])
+				c3 := complex(wa2[i-2], -wa2[i-1]) * complex(c2r[i-1], c2r[i])
+				c4 := complex(wa3[i-2], -wa3[i-1]) * complex(c3r[i-1], c3r[i])
 				t1 := c2 + c4
 				t2 := z0 + c3
 				t3 := z0 - c3
 				t4 := cmplx.Conj(c4 - c2)
 				v := t1 + t2
-				o := chAt(i-1, 0, k)
-				ch[o], ch[o+1] = real(v), imag(v)
+				h0[i-1], h0[i] = real(v), imag(v)
 				v = cmplx.Conj(t2 - t1)
-				o = chAt(ic-1, 3, k)
-				ch[o], ch[o+1] = real(v), imag(v)
+				h3[ic-1], h3[ic] = real(v), imag(v)
 				v = swapRI(t4) + t3
-				o = chAt(i-1, 2, k)
-				ch[o], ch[o+1] = real(v), imag(v)
+				h2[i-1], h2[i] = real(v), imag(v)
 				v = cmplx.Conj(t3 - swapRI(t4))
-				o = chAt(ic-1, 1, k)
-				ch[o], ch[o+1] = real(v), imag(v)
+				h1[ic-1], h1[ic] = real(v), imag(v)
 			}
 		}
 		if ido%2 == 1 {
