@@ -370,19 +370,17 @@ func runOpenLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post pos
 	n := int(cfg.Duration / interval)
 	sem := make(chan struct{}, cfg.MaxInFlight)
 	var wg sync.WaitGroup
-	timer := time.NewTimer(0)
-	defer timer.Stop()
 	start := time.Now()
 	for i := range n {
 		scheduled := start.Add(time.Duration(i) * interval)
-		if d := time.Until(scheduled); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
+		// Precise sleeps in slices of at most 10 ms, so that cancellation
+		// is noticed at low rates too.
+		for d := time.Until(scheduled); d > 0; d = time.Until(scheduled) {
+			if ctx.Err() != nil {
 				wg.Wait()
 				return
 			}
+			sleepPrecise(min(d, 10*time.Millisecond))
 		}
 		select {
 		case sem <- struct{}{}:
