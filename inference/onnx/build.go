@@ -69,13 +69,18 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 		}
 		return out
 	}
+	// gonum starts a goroutine per 64×64 block of a larger product; in a
+	// busy service those wake-ups cost more than the arithmetic, so the two
+	// wide products run in batches of whole trees small enough to stay
+	// serial (a batched MatMul: one gonum call per batch).
+	selBatches, leafBatches := productBatches(nTrees, depth, nLeaf)
 	sel := make([]float64, nFeat*nCond)
 	condOffset := make([]float64, nCond)
 	leafValue := make([]float64, nTrees*nLeaf*NumClasses)
 	for t, tr := range f.Trees {
 		for d := 0; d < depth; d++ {
 			k := t*depth + d
-			sel[int(tr.Feature[d])*nCond+k] = stepScale
+			sel[selectIndex(int(tr.Feature[d]), k, nFeat, nCond, selBatches)] = stepScale
 			condOffset[k] = -stepScale * midpoint(tr.Threshold[d])
 		}
 		for l := 0; l < nLeaf; l++ {
@@ -108,12 +113,32 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 		}
 	}
 
-	b.initDouble("select", sel, nFeat, nCond)
-	b.initDouble("cond_offset", condOffset, 1, nCond)
-	b.initDouble("ones_cond", full(1, nCond), 1, nCond)
-	b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(depth)}, 2)
-	b.initFloat("level_sign", levelSign, depth, nLeaf)
-	b.initFloat("leaf_offset", leafOffset, nTrees, nLeaf)
+	if selBatches > 1 {
+		chunk := nCond / selBatches
+		b.initInt64("shape_x", []int64{1, 1, int64(nFeat)}, 3)
+		b.initDouble("select", sel, selBatches, nFeat, chunk)
+		b.initDouble("cond_offset", condOffset, selBatches, 1, chunk)
+		b.initDouble("ones_cond", full(1, nCond), selBatches, 1, chunk)
+	} else {
+		b.initDouble("select", sel, nFeat, nCond)
+		b.initDouble("cond_offset", condOffset, 1, nCond)
+		b.initDouble("ones_cond", full(1, nCond), 1, nCond)
+	}
+	if leafBatches > 1 {
+		rows := nTrees / leafBatches
+		b.initInt64("shape_tree_level", []int64{int64(leafBatches), int64(rows), int64(depth)}, 3)
+		// Stored once per batch: gonnx would materialise the broadcast.
+		signs := make([]float32, 0, leafBatches*len(levelSign))
+		for range leafBatches {
+			signs = append(signs, levelSign...)
+		}
+		b.initFloat("level_sign", signs, leafBatches, depth, nLeaf)
+		b.initFloat("leaf_offset", leafOffset, leafBatches, rows, nLeaf)
+	} else {
+		b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(depth)}, 2)
+		b.initFloat("level_sign", levelSign, depth, nLeaf)
+		b.initFloat("leaf_offset", leafOffset, nTrees, nLeaf)
+	}
 	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
 	b.initDouble("leaf_value", leafValue, nTrees*nLeaf, NumClasses)
 	scaledBase := make([]float64, NumClasses)
@@ -122,19 +147,24 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	}
 	b.initDouble("base", scaledBase, 1, NumClasses)
 
-	b.castNode(InputName, "x", pb.TensorProto_DOUBLE)
+	if selBatches > 1 {
+		b.castNode(InputName, "x_row", pb.TensorProto_DOUBLE)
+		b.node("Reshape", []string{"x_row", "shape_x"}, "x") // [1, 1, F]
+	} else {
+		b.castNode(InputName, "x", pb.TensorProto_DOUBLE)
+	}
 	// Scaled x − m of every (tree, level): the one-hot product adds exact
 	// zeros to one exact power-of-two multiple of x.
 	// (gonnx's Gemm runs only in float32: MatMul and Add instead.)
-	b.node("MatMul", []string{"x", "select"}, "cond_x") // [1, K]
+	b.node("MatMul", []string{"x", "select"}, "cond_x") // [1, K] or [batches, 1, K/batches]
 	b.node("Add", []string{"cond_x", "cond_offset"}, "cond_diff")
 	// Condition "not" bits 1 − min(Relu(diff), 1).
 	b.node("Relu", []string{"cond_diff"}, "cond_pos")
 	b.node("Sub", []string{"ones_cond", "cond_pos"}, "cond_inv")
 	b.node("Relu", []string{"cond_inv"}, "cond_not")
 	b.castNode("cond_not", "cond_not32", pb.TensorProto_FLOAT)
-	b.node("Reshape", []string{"cond_not32", "shape_tree_level"}, "not_bits") // [T, D]
-	b.node("MatMul", []string{"not_bits", "level_sign"}, "agree_not")         // [T, L]
+	b.node("Reshape", []string{"cond_not32", "shape_tree_level"}, "not_bits") // [T, D] or [batches, T/batches, D]
+	b.node("MatMul", []string{"not_bits", "level_sign"}, "agree_not")         // [T, L] or [batches, T/batches, L]
 	b.node("Add", []string{"agree_not", "leaf_offset"}, "agree")
 	b.node("Relu", []string{"agree"}, "leaf_onehot")
 	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row32") // [1, T·L]
@@ -235,4 +265,41 @@ func valueInfo(name string, typ pb.TensorProto_DataType, dims ...int64) *pb.Valu
 		Name: name,
 		Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{TensorType: &pb.TypeProto_Tensor{ElemType: int32(typ), Shape: shape}}},
 	}
+}
+
+// serialProduct reports whether gonum computes an m×n matrix product in the
+// calling goroutine: below 4 blocks of 64×64 (gonum's blockSize and
+// minParBlock).
+func serialProduct(m, n int) bool { return ((m+63)/64)*((n+63)/64) < 4 }
+
+// productBatches returns how many equal batches of whole trees the feature
+// selection ([1, F]·[F, trees·depth]) and the leaf agreement ([trees,
+// depth]·[depth, leaves]) run in: the fewest (at most 64) whose products
+// stay serial, each batch at least 2 wide (gonnx's slicing turns 1×1
+// matrices into scalars), else 1.
+func productBatches(nTrees, depth, nLeaf int) (sel, leaf int) {
+	fewest := func(fits func(perBatch int) bool) int {
+		for nb := 1; nb <= 64 && nb <= nTrees; nb++ {
+			if nTrees%nb == 0 && fits(nTrees/nb) {
+				if nb > 1 && nTrees/nb < 2 {
+					return 1
+				}
+				return nb
+			}
+		}
+		return 1
+	}
+	sel = fewest(func(t int) bool { return serialProduct(1, t*depth) })
+	leaf = fewest(func(t int) bool { return serialProduct(t, nLeaf) })
+	return sel, leaf
+}
+
+// selectIndex is the position of (feature, condition k) in the "select"
+// initializer: [F, K] row-major, or [batches, F, K/batches].
+func selectIndex(feature, k, nFeat, nCond, batches int) int {
+	if batches <= 1 {
+		return feature*nCond + k
+	}
+	chunk := nCond / batches
+	return (k/chunk)*nFeat*chunk + feature*chunk + k%chunk
 }

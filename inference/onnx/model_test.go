@@ -76,6 +76,10 @@ func TestParityWithPlainGo(t *testing.T) {
 		{name: "depth1", nFeat: 3, nTrees: 4, depth: 1, nInputs: 200, nGoroutines: 2},
 		{name: "depth4", nFeat: 20, nTrees: 80, depth: 4, nInputs: 150, nGoroutines: 4},
 		{name: "depth6 many trees", nFeat: 40, nTrees: 400, depth: 6, nInputs: 50, nGoroutines: 2},
+		// 250 × 5: both products in batches, as the shipped model; 211 is
+		// prime, so no batching divides it and the products run whole.
+		{name: "shipped shape", nFeat: 89, nTrees: 250, depth: 5, nInputs: 50, nGoroutines: 2},
+		{name: "prime tree count", nFeat: 30, nTrees: 211, depth: 3, nInputs: 50, nGoroutines: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := randomForest(uint64(tc.depth), tc.nFeat, tc.nTrees, tc.depth)
@@ -282,5 +286,27 @@ func TestParseForestRoundTrips(t *testing.T) {
 	}
 	if _, err := ParseForest([]byte("garbage")); !errors.Is(err, ErrBadModel) {
 		t.Fatalf("got %v for garbage, want ErrBadModel", err)
+	}
+}
+
+// TestProductBatches pins how the two wide products are split: the fewest
+// equal batches of whole trees that keep gonum serial, none when no divisor
+// up to 64 does or a batch would be a single tree.
+func TestProductBatches(t *testing.T) {
+	for _, tc := range []struct {
+		nTrees, depth, sel, leaf int
+	}{
+		{nTrees: 1, depth: 1, sel: 1, leaf: 1},
+		{nTrees: 38, depth: 5, sel: 1, leaf: 1},    // 190 columns, 38 rows
+		{nTrees: 80, depth: 4, sel: 2, leaf: 1},    // 320 → 2 × 160 columns
+		{nTrees: 250, depth: 5, sel: 10, leaf: 2},  // 1,250 → 10 × 125; 250 rows → 2 × 125
+		{nTrees: 400, depth: 6, sel: 16, leaf: 4},  // 2,400 → 16 × 150; 400 rows → 4 × 100
+		{nTrees: 211, depth: 3, sel: 1, leaf: 1},   // prime
+		{nTrees: 4000, depth: 5, sel: 1, leaf: 25}, // selection would need more than 64 batches
+	} {
+		sel, leaf := productBatches(tc.nTrees, tc.depth, 1<<tc.depth)
+		if sel != tc.sel || leaf != tc.leaf {
+			t.Errorf("%d trees of depth %d: %d and %d batches, want %d and %d", tc.nTrees, tc.depth, sel, leaf, tc.sel, tc.leaf)
+		}
 	}
 }

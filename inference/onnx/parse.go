@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,16 +58,28 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		}
 		return t, nil
 	}
-	shape, err := need("shape_tree_level", 2, pb.TensorProto_INT64)
+	shapeLen := 2
+	if t, ok := init["shape_tree_level"]; ok && len(t.GetInt64Data()) == 3 {
+		shapeLen = 3 // leaf agreement in batches
+	}
+	shape, err := need("shape_tree_level", shapeLen, pb.TensorProto_INT64)
 	if err != nil {
 		return nil, err
 	}
-	nTrees, depth := int(shape.GetInt64Data()[0]), int(shape.GetInt64Data()[1])
+	sh := shape.GetInt64Data()
+	if slices.ContainsFunc(sh, func(v int64) bool { return v < 1 || v > 1<<20 }) {
+		return nil, bad("tree shape %v", sh)
+	}
+	nTrees, depth := int(sh[0]), int(sh[1])
+	if shapeLen == 3 {
+		nTrees, depth = int(sh[0]*sh[1]), int(sh[2])
+	}
 	if nTrees < 1 || depth < 1 || depth > MaxDepth || nTrees > 1<<20 {
 		return nil, bad("%d trees of depth %d", nTrees, depth)
 	}
 	f.Depth = depth
 	nFeat, nCond, nLeaf := len(f.FeatureNames), nTrees*depth, 1<<depth
+	selBatches, _ := productBatches(nTrees, depth, nLeaf)
 	sel, err := need("select", nFeat*nCond, pb.TensorProto_DOUBLE)
 	if err != nil {
 		return nil, err
@@ -113,7 +126,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 			k := t*depth + d
 			tr.Feature[d] = -1
 			for fi := 0; fi < nFeat; fi++ {
-				if sel.GetDoubleData()[fi*nCond+k] != 0 {
+				if sel.GetDoubleData()[selectIndex(fi, k, nFeat, nCond, selBatches)] != 0 {
 					tr.Feature[d] = int32(fi)
 				}
 			}
