@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/internal/benchcpu"
 )
 
 // BenchmarkExtract measures the whole feature pipeline (resample, filter,
@@ -20,13 +21,13 @@ func BenchmarkExtract(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(x) * 8))
-			start := cpuTime()
+			start := benchcpu.Start()
 			for b.Loop() {
 				if _, err := e.Extract(ctx, x, tc.rateHz); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, start)
+			benchcpu.Report(b, start)
 		})
 	}
 }
@@ -41,13 +42,13 @@ func BenchmarkClassify(b *testing.B) {
 			c := newTestClassifier(b, &rrModel{}, Options{})
 			ctx := context.Background()
 			b.ReportAllocs()
-			start := cpuTime()
+			start := benchcpu.Start()
 			for b.Loop() {
 				if _, err := c.Classify(ctx, rec); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, start)
+			benchcpu.Report(b, start)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/internal/benchcpu"
 	"github.com/afscan/afscan/model"
 )
 
@@ -94,11 +95,11 @@ func BenchmarkClassifyDefault(b *testing.B) {
 	rec := record(synth{rateHz: 300, durationS: 30, rrMs: irregularRR(700, 0.3, 2), noiseMV: 0.02, seed: 2})
 	ctx := context.Background()
 	b.ReportAllocs()
-	start := cpuTime()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, err := c.Classify(ctx, rec); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
