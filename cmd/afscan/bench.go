@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -397,6 +398,10 @@ func runOpenLoop(ctx context.Context, cfg benchConfig, bodies [][]byte, post pos
 			srv, err := post(ctx, body)
 			rec.add(sample{took: time.Since(scheduled), lag: lag, server: srv}, err)
 		})
+		// Let the request start now on this P rather than wait in its run
+		// queue while this goroutine sleeps in a system call (the P is
+		// only retaken after a while).
+		runtime.Gosched()
 	}
 	wg.Wait()
 }
