@@ -144,17 +144,22 @@ func (f *Forest) RawScores(dst []float64, x []float32) []float64 {
 	}
 	copy(dst, f.Base[:])
 	for i := range f.Trees {
-		t := &f.Trees[i]
-		if t.Class == AllClasses {
-			leaf := t.Leaf[t.LeafIdx(x)*NumClasses:][:NumClasses]
-			for c, v := range leaf {
-				dst[c] += float64(v)
-			}
-			continue
-		}
-		dst[t.Class] += float64(t.Leaf[t.LeafIdx(x)])
+		f.Trees[i].AddScores(dst, x)
 	}
 	return dst
+}
+
+// AddScores adds the leaf value(s) x reaches to the raw class scores in
+// scores (length NumClasses), in float64.
+func (t *Tree) AddScores(scores []float64, x []float32) {
+	l := t.LeafIdx(x)
+	if t.Class != AllClasses {
+		scores[t.Class] += float64(t.Leaf[l])
+		return
+	}
+	for c, v := range t.Leaf[l*NumClasses:][:NumClasses] {
+		scores[c] += float64(v)
+	}
 }
 
 // Predict is the plain-Go reference forward pass: it writes the calibrated

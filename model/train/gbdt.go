@@ -253,14 +253,7 @@ func Fit(d *Dataset, p Params, eval *Dataset, evalAt []int) (*Model, [][][]float
 // addTree adds t's leaf values for the rows of X to their raw scores.
 func addTree(raw [][nClasses]float64, X [][]float32, t *onnx.Tree) {
 	for i, x := range X {
-		l := t.LeafIdx(x)
-		if t.Class == onnx.AllClasses {
-			for c, v := range t.Leaf[l*nClasses:][:nClasses] {
-				raw[i][c] += float64(v)
-			}
-		} else {
-			raw[i][t.Class] += float64(t.Leaf[l])
-		}
+		t.AddScores(raw[i][:], x)
 	}
 }
 
