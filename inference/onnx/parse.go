@@ -28,7 +28,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		init[t.GetName()] = t
 	}
 	f := &Forest{}
-	meta := map[string]string{}
+	var temperature string
 	for _, kv := range mp.GetMetadataProps() {
 		switch kv.GetKey() {
 		case MetaFeatureNames:
@@ -38,7 +38,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		case MetaVersion:
 			f.Version = kv.GetValue()
 		case MetaTemperature:
-			meta[MetaTemperature] = kv.GetValue()
+			temperature = kv.GetValue()
 		case MetaClasses:
 		default:
 			f.Meta = append(f.Meta, [2]string{kv.GetKey(), kv.GetValue()})
@@ -96,9 +96,9 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.Temperature, err = strconv.ParseFloat(meta[MetaTemperature], 64)
+	f.Temperature, err = strconv.ParseFloat(temperature, 64)
 	if err != nil || !(f.Temperature > 0) || math.IsInf(f.Temperature, 0) {
-		return nil, bad("temperature %q", meta[MetaTemperature])
+		return nil, bad("temperature %q", temperature)
 	}
 	// Leaf values and base scores are float32 numbers divided by the
 	// temperature in float64: multiplying back and rounding to float32
