@@ -100,18 +100,22 @@ func appendEntryLine(dst []byte, e AuditEntry) ([]byte, string, error) {
 	}
 	var sum [sha256.Size * 2]byte
 	chainHash(&sum, e.Prev, dst[start:])
-	dst = append(dst[:len(dst)-1], `,"hash":"`...) // canonical JSON ends in '}'
-	dst = append(dst, sum[:]...)
-	return append(dst, `"}`...), string(sum[:]), nil
+	h := string(sum[:])
+	return spliceHash(dst, h), h, nil
 }
 
 // appendAuditLine appends the log line of an entry (without the newline):
 // its canonical JSON with the hash spliced in as the last field.
 func appendAuditLine(dst, canon []byte, hash string) []byte {
-	dst = append(dst, canon[:len(canon)-1]...) // canon ends in '}'
-	dst = append(dst, `,"hash":"`...)
-	dst = append(dst, hash...)
-	return append(dst, `"}`...)
+	return spliceHash(append(dst, canon...), hash)
+}
+
+// spliceHash turns the canonical JSON at the end of line (which ends in
+// '}') into the log line: hash added as the last field.
+func spliceHash(line []byte, hash string) []byte {
+	line = append(line[:len(line)-1], `,"hash":"`...)
+	line = append(line, hash...)
+	return append(line, `"}`...)
 }
 
 // appendCanonicalEntry appends the canonical JSON of e without its Hash:
