@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,13 +27,42 @@ const (
 	OpsetVersion = 13
 )
 
-// stepScale is 2^200. The comparisons run in float64 on float32 inputs
-// against a threshold moved to the midpoint m between t and the next float32
-// above it: no float32 equals m, so x > t ⟺ x − m > 0, and |x − m| ≥ 2^−150
-// (half the least subnormal spacing). Scaled by 2^200 the difference is 0
-// never and at least 2^50 in magnitude, at most 2^330: finite, so Relu never
-// sees an infinity (gonnx's Relu(−Inf) is NaN).
-const stepScale = float64(1 << 200)
+// The comparisons run in float64 on float32 inputs against a threshold
+// moved to the midpoint m between t and the next float32 above it: no
+// float32 equals m, so x − m is never 0 (x and m are multiples of 2^−150, so
+// their float64 difference is 0 only when they are equal), and its sign,
+// (x − m)/|x − m| = ±1 exactly, is the condition x > t.
+
+// maxGraphScoreSpread bounds how far apart the class scores divided by the
+// temperature may be: the graph computes exp of the centred scores, which
+// stay within ±spread, and exp(700) ≈ 1e304 leaves room for the sum of four.
+const maxGraphScoreSpread = 700
+
+// maxScoreSpread returns an upper bound of max_c s_c − min_c s_c over all
+// inputs, s the class scores divided by the temperature: the base's spread
+// plus, for every tree, the largest spread of one of its leaves (a
+// single-class tree's leaf moves its class against zeros).
+func (f *Forest) maxScoreSpread() float64 {
+	spreadOf := func(v []float64) float64 { return slices.Max(v) - slices.Min(v) }
+	total := spreadOf(f.Base[:])
+	row := make([]float64, NumClasses)
+	for _, tr := range f.Trees {
+		widest := 0.0
+		for l := range 1 << f.Depth {
+			clear(row)
+			if tr.Class == AllClasses {
+				for c := range row {
+					row[c] = float64(tr.Leaf[l*NumClasses+c])
+				}
+			} else {
+				row[tr.Class] = float64(tr.Leaf[l])
+			}
+			widest = max(widest, spreadOf(row))
+		}
+		total += widest
+	}
+	return total / f.Temperature
+}
 
 // midpoint returns the real number halfway between the finite float32 t and
 // the next float32 above it, exactly representable in float64.
@@ -50,6 +80,9 @@ func midpoint(t float32) float64 {
 func (f *Forest) MarshalONNX() ([]byte, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
+	}
+	if spread := f.maxScoreSpread(); !(spread <= maxGraphScoreSpread) {
+		return nil, fmt.Errorf("%w: class scores / temperature may differ by %g, more than the graph's softmax takes (%g)", ErrInvalidForest, spread, float64(maxGraphScoreSpread))
 	}
 	for _, n := range f.FeatureNames {
 		if n == "" || strings.ContainsAny(n, ", \n") {
@@ -69,60 +102,61 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 		}
 		return out
 	}
+	full32 := func(v float32, n int) []float32 {
+		out := make([]float32, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
 	// gonum starts a goroutine per 64×64 block of a larger product; in a
 	// busy service those wake-ups cost more than the arithmetic, so the two
 	// wide products run in batches of whole trees small enough to stay
 	// serial (a batched MatMul: one gonum call per batch).
 	selBatches, leafBatches := productBatches(nTrees, depth, nLeaf)
-	sel := make([]float64, nFeat*nCond)
+	sel := make([]float32, nFeat*nCond)
 	condOffset := make([]float64, nCond)
 	leafValue := make([]float64, nTrees*nLeaf*NumClasses)
 	for t, tr := range f.Trees {
 		for d := 0; d < depth; d++ {
 			k := t*depth + d
-			sel[selectIndex(int(tr.Feature[d]), k, nFeat, nCond, selBatches)] = stepScale
-			condOffset[k] = -stepScale * midpoint(tr.Threshold[d])
+			sel[selectIndex(int(tr.Feature[d]), k, nFeat, nCond, selBatches)] = 1
+			condOffset[k] = -midpoint(tr.Threshold[d])
 		}
 		for l := 0; l < nLeaf; l++ {
 			row := leafValue[(t*nLeaf+l)*NumClasses:][:NumClasses]
 			if tr.Class == AllClasses {
 				for c := range row {
-					row[c] = float64(tr.Leaf[l*NumClasses+c]) / f.Temperature
+					row[c] = -float64(tr.Leaf[l*NumClasses+c]) / f.Temperature
 				}
 			} else {
-				row[tr.Class] = float64(tr.Leaf[l]) / f.Temperature
+				row[tr.Class] = -float64(tr.Leaf[l]) / f.Temperature
 			}
 		}
 	}
-	// A leaf matches when all depth bits agree with its index: the count
-	// of agreements, from the "not" bits n_d = 1 − b_d, is
-	// Σ_d l_d + Σ_d (1 − 2·l_d)·n_d, where l_d is bit d of the leaf index
-	// (level 0 the most significant). Relu(count − (depth − 1)) is then 1
-	// for the matching leaf and 0 for the others.
+	// A leaf matches when all depth conditions agree with its index: from
+	// the signs s_d = ±1 (+1 when x > t), the count of agreements is
+	// depth/2 + Σ_d (l_d − ½)·s_d, where l_d is bit d of the leaf index
+	// (level 0 the most significant), all half-integers, exact in float32.
+	// Relu(count − (depth − 1)) is then 1 for the matching leaf and ≤ 0 for
+	// the others.
 	levelSign := make([]float32, depth*nLeaf)
-	leafOffset := make([]float32, nTrees*nLeaf)
 	for l := 0; l < nLeaf; l++ {
-		ones := 0
 		for d := 0; d < depth; d++ {
 			bit := (l >> (depth - 1 - d)) & 1
-			ones += bit
-			levelSign[d*nLeaf+l] = float32(1 - 2*bit)
-		}
-		for t := 0; t < nTrees; t++ {
-			leafOffset[t*nLeaf+l] = float32(ones - (depth - 1))
+			levelSign[d*nLeaf+l] = float32(bit) - 0.5
 		}
 	}
+	leafOffset := full32(1-float32(depth)/2, nTrees*nLeaf)
 
 	if selBatches > 1 {
 		chunk := nCond / selBatches
 		b.initInt64("shape_x", []int64{1, 1, int64(nFeat)}, 3)
-		b.initDouble("select", sel, selBatches, nFeat, chunk)
+		b.initFloat("select", sel, selBatches, nFeat, chunk)
 		b.initDouble("cond_offset", condOffset, selBatches, 1, chunk)
-		b.initDouble("ones_cond", full(1, nCond), selBatches, 1, chunk)
 	} else {
-		b.initDouble("select", sel, nFeat, nCond)
+		b.initFloat("select", sel, nFeat, nCond)
 		b.initDouble("cond_offset", condOffset, 1, nCond)
-		b.initDouble("ones_cond", full(1, nCond), 1, nCond)
 	}
 	if leafBatches > 1 {
 		rows := nTrees / leafBatches
@@ -141,39 +175,68 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	}
 	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
 	b.initDouble("leaf_value", leafValue, nTrees*nLeaf, NumClasses)
-	scaledBase := make([]float64, NumClasses)
+	negBase := make([]float64, NumClasses)
 	for c, v := range f.Base {
-		scaledBase[c] = v / f.Temperature
+		negBase[c] = -v / f.Temperature
 	}
-	b.initDouble("base", scaledBase, 1, NumClasses)
+	b.initDouble("base", negBase, 1, NumClasses)
+	// centre maps −s to [−s' | s'], s' = s − mean(s); pick splits that back
+	// into its two halves (one-hot products: exact).
+	centre := make([]float64, NumClasses*2*NumClasses)
+	pickNeg := make([]float64, 2*NumClasses*NumClasses)
+	pickPos := make([]float64, 2*NumClasses*NumClasses)
+	for i := range NumClasses {
+		for j := range NumClasses {
+			v := -1.0 / NumClasses
+			if i == j {
+				v++
+			}
+			centre[i*2*NumClasses+j] = v
+			centre[i*2*NumClasses+NumClasses+j] = -v
+		}
+		pickNeg[i*NumClasses+i] = 1
+		pickPos[(NumClasses+i)*NumClasses+i] = 1
+	}
+	b.initDouble("centre", centre, NumClasses, 2*NumClasses)
+	b.initDouble("pick_neg", pickNeg, 2*NumClasses, NumClasses)
+	b.initDouble("pick_pos", pickPos, 2*NumClasses, NumClasses)
+	b.initDouble("ones_class_square", full(1, NumClasses*NumClasses), NumClasses, NumClasses)
 
+	x := InputName
 	if selBatches > 1 {
-		b.castNode(InputName, "x_row", pb.TensorProto_DOUBLE)
-		b.node("Reshape", []string{"x_row", "shape_x"}, "x") // [1, 1, F]
-	} else {
-		b.castNode(InputName, "x", pb.TensorProto_DOUBLE)
+		x = "x"
+		b.node("Reshape", []string{InputName, "shape_x"}, x) // [1, 1, F]
 	}
-	// Scaled x − m of every (tree, level): the one-hot product adds exact
-	// zeros to one exact power-of-two multiple of x.
-	// (gonnx's Gemm runs only in float32: MatMul and Add instead.)
-	b.node("MatMul", []string{"x", "select"}, "cond_x") // [1, K] or [batches, 1, K/batches]
+	// x − m of every (tree, level): the one-hot product adds exact zeros to
+	// x. (gonnx's Gemm runs only in float32: MatMul and Add instead.)
+	b.node("MatMul", []string{x, "select"}, "cond_x32") // [1, K] or [batches, 1, K/batches]
+	b.castNode("cond_x32", "cond_x", pb.TensorProto_DOUBLE)
 	b.node("Add", []string{"cond_x", "cond_offset"}, "cond_diff")
-	// Condition "not" bits 1 − min(Relu(diff), 1).
-	b.node("Relu", []string{"cond_diff"}, "cond_pos")
-	b.node("Sub", []string{"ones_cond", "cond_pos"}, "cond_inv")
-	b.node("Relu", []string{"cond_inv"}, "cond_not")
-	b.castNode("cond_not", "cond_not32", pb.TensorProto_FLOAT)
-	b.node("Reshape", []string{"cond_not32", "shape_tree_level"}, "not_bits") // [T, D] or [batches, T/batches, D]
-	b.node("MatMul", []string{"not_bits", "level_sign"}, "agree_not")         // [T, L] or [batches, T/batches, L]
-	b.node("Add", []string{"agree_not", "leaf_offset"}, "agree")
+	b.node("Abs", []string{"cond_diff"}, "cond_abs")
+	b.node("Div", []string{"cond_diff", "cond_abs"}, "cond_sign")
+	b.castNode("cond_sign", "cond_sign32", pb.TensorProto_FLOAT)
+	b.node("Reshape", []string{"cond_sign32", "shape_tree_level"}, "signs") // [T, D] or [batches, T/batches, D]
+	b.node("MatMul", []string{"signs", "level_sign"}, "agree_part")         // [T, L] or [batches, T/batches, L]
+	b.node("Add", []string{"agree_part", "leaf_offset"}, "agree")
 	b.node("Relu", []string{"agree"}, "leaf_onehot")
 	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row32") // [1, T·L]
 	b.castNode("leaf_row32", "leaf_row", pb.TensorProto_DOUBLE)
 	// Class totals: one product sums every tree's leaf into its class(es).
-	// Leaf values and base are stored divided by the temperature.
-	b.node("MatMul", []string{"leaf_row", "leaf_value"}, "sum") // [1, 4]
-	b.node("Add", []string{"sum", "base"}, "scaled")
-	b.node("Softmax", []string{"scaled"}, "prob64")
+	// Leaf values and base are stored negated and divided by the
+	// temperature: the graph works on −s.
+	b.node("MatMul", []string{"leaf_row", "leaf_value"}, "neg_sum") // [1, 4]
+	b.node("Add", []string{"neg_sum", "base"}, "neg_scores")
+	// Softmax without gonnx's Softmax, which runs every row in a new
+	// goroutine and waits for it: exp(s') = σ(s')/σ(−s') of the centred
+	// scores s' (Σ s' = 0, so the largest exponential is ≥ 1), each within
+	// ±maxGraphScoreSpread, accurate to a few ulp in both tails.
+	b.node("MatMul", []string{"neg_scores", "centre"}, "centred") // [1, 8]: −s', s'
+	b.node("Sigmoid", []string{"centred"}, "sig")
+	b.node("MatMul", []string{"sig", "pick_neg"}, "sig_neg")
+	b.node("MatMul", []string{"sig", "pick_pos"}, "sig_pos")
+	b.node("Div", []string{"sig_pos", "sig_neg"}, "exp")
+	b.node("MatMul", []string{"exp", "ones_class_square"}, "exp_total")
+	b.node("Div", []string{"exp", "exp_total"}, "prob64")
 	b.castNode("prob64", OutputName, pb.TensorProto_FLOAT)
 
 	meta := [][2]string{

@@ -15,22 +15,24 @@
 // The ensemble of oblivious trees is compiled into dense tensor operations
 // in the spirit of Hummingbird's GEMM strategy (Nakandala et al., OSDI 2020)
 // without Gather, whose gonnx implementation costs about 1 µs per index, and
-// with as few nodes as possible, since gonnx allocates a fresh tensor (and
-// often a clone of an input) for every node: 15 or 16 nodes whatever the
-// ensemble size. A one-hot matrix product selects the tested feature of
-// every (tree, level), scaled by 2²⁰⁰, and adds the negated, equally scaled
-// midpoint between the threshold and the next float32; no float32 lies on
-// that midpoint, so the result is never 0 and at least 2⁵⁰ in magnitude,
-// and 1 − min(Relu(·), 1), two Relu and one Sub, is the exact "not" bit of
-// x > t (gonnx at opset 13 cannot Cast booleans, and its Gemm runs only in
-// float32). A second product counts for every leaf how many levels agree
-// with its index; Relu(count − (depth − 1)) is the one-hot leaf. This stage
-// runs in float32 (exact: small integers), which keeps its tensors under
-// Go's 32 KB large-object size. A last product sums the leaf values (stored
-// divided by the temperature) into the four class scores. The two wide
-// products run as batched MatMuls of whole trees, narrow enough that gonum
-// computes each batch without starting goroutines (productBatches). Trees
-// may hold one value per class in their leaves (AllClasses). One-hot
-// products add exact zeros, so the graph reproduces the plain-Go pass up to
-// the float64 summation order of the class totals.
+// with few nodes, since gonnx allocates a fresh tensor (and often a clone of
+// an input) for every node: 22 or 23 nodes whatever the ensemble size. A
+// one-hot float32 matrix product copies the tested feature of every (tree,
+// level); in float64 it is compared with the midpoint between the threshold
+// and the next float32, which no float32 equals, so the difference is never
+// 0 and difference / |difference| is exactly ±1, the sign of x > t (gonnx at
+// opset 13 cannot Cast booleans, and its Gemm runs only in float32). A second
+// product of the signs with ±½ per (level, leaf) counts for every leaf how
+// many levels agree with its index; Relu(count − (depth − 1)) is the one-hot
+// leaf. This stage runs in float32 (exact: half-integers), which keeps its
+// tensors under Go's 32 KB large-object size. A last product sums the leaf
+// values (stored negated and divided by the temperature) into the four class
+// scores. The softmax is not gonnx's Softmax, which starts a goroutine per
+// row and waits for it, but exp(s) = σ(s)/σ(−s) of the centred scores,
+// normalised by a product with ones. The wide products run as batched
+// MatMuls of whole trees, narrow enough that gonum computes each batch
+// without starting goroutines (productBatches). Trees may hold one value per
+// class in their leaves (AllClasses). One-hot products add exact zeros, so
+// the graph reproduces the plain-Go pass up to the float64 summation order
+// of the class totals and a few ulp in the softmax.
 package onnx

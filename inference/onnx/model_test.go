@@ -155,6 +155,44 @@ func TestStepIsExact(t *testing.T) {
 	}
 }
 
+// TestSoftmaxTails checks the graph's softmax (exp(s') = 1/σ(−s') − 1 of
+// the centred scores) against the plain-Go pass where it is weakest: scores
+// far apart (up to the spread the graph accepts), all large and negative,
+// all large and positive, and tied.
+//
+// Verifies: SRS-CLS-005
+func TestSoftmaxTails(t *testing.T) {
+	for _, base := range [][NumClasses]float64{
+		{0, 0, 0, 0},
+		{-300, -301, -302, -310},
+		{300, 299.5, 310, 280},
+		{349, -349, 0, 20},
+		{-40, -3, -2, -1},
+		{1e-30, -1e-30, 0, 0},
+	} {
+		f := &Forest{Name: "s", Version: "0", FeatureNames: []string{"x"}, Depth: 1, Temperature: 1,
+			Trees: []Tree{{Class: 1, Feature: []int32{0}, Threshold: []float32{0}, Leaf: []float32{-0.5, 0.5}}}}
+		for c, v := range base {
+			f.Base[c] = float64(float32(v))
+		}
+		m := mustLoad(t, f)
+		for _, x := range []float32{-1, 1} {
+			got := make([]float32, NumClasses)
+			if err := m.Predict(got, []float32{x}); err != nil {
+				t.Fatal(err)
+			}
+			want := f.Predict(nil, []float32{x})
+			for c := range want {
+				// float32 output: half an ulp of the value, plus the
+				// subnormal range, where float32 has no relative accuracy.
+				if d := math.Abs(float64(got[c]) - want[c]); d > math.Abs(want[c])*1e-7+1e-38 {
+					t.Errorf("base %v, x %v: class %d got %v, want %v", base, x, c, got[c], want[c])
+				}
+			}
+		}
+	}
+}
+
 // TestPredictRejectsBadInput covers feature-count and non-finite errors.
 //
 // Verifies: SRS-CLS-005
@@ -253,6 +291,7 @@ func TestMarshalIsDeterministicAndValidates(t *testing.T) {
 		{name: "base not a float32", mutate: func(f *Forest) { f.Base[2] = 0.1 }},
 		{name: "vector tree with single-class leaves", mutate: func(f *Forest) { f.Trees[5].Class = AllClasses }},
 		{name: "single-class tree with vector leaves", mutate: func(f *Forest) { f.Trees[4].Class = 0 }},
+		{name: "scores too far apart for the softmax", mutate: func(f *Forest) { f.Base[0] = 1000 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := randomForest(3, 10, 20, 3)

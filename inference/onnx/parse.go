@@ -80,7 +80,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	f.Depth = depth
 	nFeat, nCond, nLeaf := len(f.FeatureNames), nTrees*depth, 1<<depth
 	selBatches, _ := productBatches(nTrees, depth, nLeaf)
-	sel, err := need("select", nFeat*nCond, pb.TensorProto_DOUBLE)
+	sel, err := need("select", nFeat*nCond, pb.TensorProto_FLOAT)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,9 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	// Leaf values and base scores are float32 numbers divided by the
 	// temperature in float64: multiplying back and rounding to float32
 	// recovers them, and the division must then give the stored double.
+	// Both are stored negated.
 	unscale := func(what string, v float64) (float32, error) {
+		v = -v
 		u := float32(v * f.Temperature)
 		if float64(u)/f.Temperature != v {
 			return 0, bad("%s %v is not a float32 divided by the temperature %v", what, v, f.Temperature)
@@ -126,13 +128,13 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 			k := t*depth + d
 			tr.Feature[d] = -1
 			for fi := 0; fi < nFeat; fi++ {
-				if sel.GetDoubleData()[selectIndex(fi, k, nFeat, nCond, selBatches)] != 0 {
+				if sel.GetFloatData()[selectIndex(fi, k, nFeat, nCond, selBatches)] != 0 {
 					tr.Feature[d] = int32(fi)
 				}
 			}
-			th, ok := thresholdOf(-offset.GetDoubleData()[k] / stepScale)
+			th, ok := thresholdOf(-offset.GetDoubleData()[k])
 			if !ok {
-				return nil, bad("condition %d: offset %v is not a scaled float32 midpoint", k, offset.GetDoubleData()[k])
+				return nil, bad("condition %d: offset %v is not a negated float32 midpoint", k, offset.GetDoubleData()[k])
 			}
 			tr.Threshold[d] = th
 		}
