@@ -33,8 +33,10 @@ type AuditEntry struct {
 	Status      int       `json:"status"`
 	Rhythm      string    `json:"rhythm,omitempty"`
 	ModelSHA256 string    `json:"model_sha256,omitempty"`
-	// DeviceHMAC is the hex HMAC-SHA-256 of the client's device_id under
-	// the installation's DeviceKey; empty when the request named no device.
+	// DeviceHMAC is the hex HMAC-SHA-256 under the installation's
+	// DeviceKey of the device the request named (afscan JSON's device_id,
+	// a FHIR Observation's device reference: see DecodeFunc); empty when it
+	// named none.
 	DeviceHMAC string `json:"device_hmac,omitempty"`
 	// Prev is the Hash of the previous entry (genesisHash for the first).
 	Prev string `json:"prev"`

@@ -252,6 +252,71 @@ func TestAuditEntriesHoldNoSamplesOrKeys(t *testing.T) {
 	}
 }
 
+// TestAuditFHIRDevice: a FHIR Observation's device reference is audited
+// as its keyed hash, like a JSON device_id, never in clear, and the log
+// still verifies.
+//
+// Verifies: SRS-SEC-004
+func TestAuditFHIRDevice(t *testing.T) {
+	dk, err := LoadOrCreateDeviceKey(filepath.Join(t.TempDir(), "device.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, func(o *Options) { o.DeviceKey = dk })
+	var obs map[string]any
+	if err := json.Unmarshal(readTestdata(t, "strip.fhir.json"), &obs); err != nil {
+		t.Fatal(err)
+	}
+	withDevice := func(device any) []byte {
+		obs["device"] = device
+		b, err := json.Marshal(obs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name   string
+		device any
+		want   string // hashed device id; "" for none
+		clear  []string
+	}{
+		{"reference", map[string]any{"reference": "Device/watch-0042", "display": "Ward watch"}, "Device/watch-0042", []string{"watch-0042", "Ward watch"}},
+		{"identifier", map[string]any{"identifier": map[string]any{"system": "urn:ieee:mac", "value": "00-1b-63-84-45-e6"}}, "urn:ieee:mac|00-1b-63-84-45-e6", []string{"00-1b-63-84-45-e6", "urn:ieee:mac"}},
+		{"not a Reference", "Device/plain-string", "", []string{"plain-string"}},
+	}
+	for _, tc := range tests {
+		if w := env.classify(MediaFHIR, withDevice(tc.device)); w.Code != 200 {
+			t.Fatalf("%s: got %d: %s", tc.name, w.Code, w.Body)
+		}
+	}
+	if err := env.audit.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := VerifyAuditFile(env.auditPath); err != nil || n != len(tests) {
+		t.Fatalf("verify: got %d entries, %v; want %d, nil", n, err, len(tests))
+	}
+	data, err := os.ReadFile(env.auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i, tc := range tests {
+		var e AuditEntry
+		if err := jsonUnmarshalString(lines[i], &e); err != nil {
+			t.Fatal(err)
+		}
+		if want := dk.Hash(tc.want); e.DeviceHMAC != want || tc.want != "" && len(want) != 64 {
+			t.Errorf("%s: got device_hmac %q, want %q", tc.name, e.DeviceHMAC, want)
+		}
+		for _, c := range tc.clear {
+			if bytes.Contains(data, []byte(c)) {
+				t.Errorf("%s: audit log contains %q in clear", tc.name, c)
+			}
+		}
+	}
+}
+
 // TestAuditWithoutDeviceKey records no device when the server has no
 // device key.
 //

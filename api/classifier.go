@@ -15,10 +15,12 @@ type Classifier interface {
 	Model() inference.ModelInfo
 }
 
-// DecodeFunc turns a request body into a record. Errors that wrap
+// DecodeFunc turns a request body into a record and the identifier of the
+// device that recorded it ("" when the body names none; the audit log
+// records only its keyed hash, see DeviceKey). Errors that wrap
 // input.ErrMalformed become 400 and errors that wrap input.ErrUnusable or an
 // inference input error become 422 (problem.go).
-type DecodeFunc func(body []byte) (*ecg.Record, error)
+type DecodeFunc func(body []byte) (rec *ecg.Record, deviceID string, err error)
 
 // Decoders holds one DecodeFunc per accepted request media type. A nil field
 // means the media type is refused with 415.

@@ -91,7 +91,7 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	out.keyID = keyID
 	c.Set(ctxKeyID, keyID)
 
-	mt, decode, err := s.decoderFor(r.Header.Get("Content-Type"))
+	_, decode, err := s.decoderFor(r.Header.Get("Content-Type"))
 	if err != nil {
 		return out, err
 	}
@@ -125,14 +125,11 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	if buf.Len() == 0 {
 		return out, fmt.Errorf("empty body: %w", ErrMalformed)
 	}
-	rec, err := decode(buf.Bytes())
+	rec, deviceID, err := decode(buf.Bytes())
 	if err != nil {
 		return out, err
 	}
-	if mt == MediaJSON {
-		// input.DecodeJSON names the record after the client's device_id.
-		out.deviceHMAC = s.opts.DeviceKey.Hash(rec.Name)
-	}
+	out.deviceHMAC = s.opts.DeviceKey.Hash(deviceID)
 
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.ClassifyTimeout)
 	defer cancel()

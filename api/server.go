@@ -81,9 +81,10 @@ type Options struct {
 	Decoders   Decoders
 	Keys       Authenticator
 	Audit      AuditSink
-	// DeviceKey, when set, makes the audit record the device_id of an
-	// application/json request as its keyed hash (AuditEntry.DeviceHMAC);
-	// without it no device is recorded.
+	// DeviceKey, when set, makes the audit record the device a request
+	// names (the device id its DecodeFunc returns: afscan JSON's device_id,
+	// a FHIR Observation's device reference) as its keyed hash
+	// (AuditEntry.DeviceHMAC); without it no device is recorded.
 	DeviceKey *DeviceKey
 	Logger    *slog.Logger
 	// Now is the clock for processing times and FHIR issued stamps.

@@ -46,6 +46,9 @@ detected too. Exit 0: intact; 1: the chain is broken (the line is named);
 HMAC-SHA-256(device key, device_id), the key being the installation's
 secret in DATA-DIR/device.key (created by 'afscan serve', mode 0600). Print
 that hash for each id, one a line, to find a device's requests in the log.
+A FHIR Observation's device is hashed as its reference is written
+("Device/watch-0042"), else as its identifier "system|value", else as its
+display text.
 The key file is read, never created.`,
 		Example: "  grep \"$(afscan audit device-hash watch-0042)\" ~/.config/afscan/audit.log",
 		Args:    cobra.MinimumNArgs(1),

@@ -31,6 +31,45 @@ type fhirObservation struct {
 	EffectivePeriod   *fhirPeriod      `json:"effectivePeriod"`
 	ValueSampledData  *fhirSampledData `json:"valueSampledData"`
 	Component         []fhirComponent  `json:"component"`
+	// Device is Observation.device as it stands in the input; it never
+	// makes an Observation refused (see fhirDeviceID).
+	Device json.RawMessage `json:"device"`
+}
+
+// fhirReference is the part of a FHIR Reference that names a device.
+type fhirReference struct {
+	Reference  string `json:"reference"`
+	Identifier *struct {
+		System string `json:"system"`
+		Value  string `json:"value"`
+	} `json:"identifier"`
+	Display string `json:"display"`
+}
+
+// fhirDeviceID names the device of an Observation.device Reference: its
+// reference as written ("Device/123" or a URL), else its identifier as
+// "system|value" (FHIR token syntax; the value alone when there is no
+// system), else its display text; "" when there is none. A device that is
+// not a JSON object of that shape is ignored: it is recorded for the audit
+// log only and does not change which strips are accepted.
+func fhirDeviceID(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var ref fhirReference
+	if json.Unmarshal(raw, &ref) != nil {
+		return ""
+	}
+	switch {
+	case ref.Reference != "":
+		return ref.Reference
+	case ref.Identifier != nil && ref.Identifier.Value != "":
+		if ref.Identifier.System == "" {
+			return ref.Identifier.Value
+		}
+		return ref.Identifier.System + "|" + ref.Identifier.Value
+	}
+	return ref.Display
 }
 
 type fhirPeriod struct {
@@ -108,35 +147,56 @@ type fhirQuantity struct {
 // bytes, the data string in place; anything else, and every Bundle, is
 // decoded with encoding/json, so both accept and refuse the same inputs.
 func DecodeFHIR(data []byte) (*ecg.Record, error) {
+	rec, _, err := DecodeFHIRDevice(data)
+	return rec, err
+}
+
+// DecodeFHIRDevice is DecodeFHIR that also returns the device the
+// Observation names (Observation.device, a Reference): its reference as
+// written ("Device/123" or a URL), else its identifier as "system|value"
+// (the value alone when it has no system), else its display text; "" when
+// the Observation names none. For a Bundle it is the device of the entry
+// decoded. A device of an unexpected shape is ignored, never refused: it
+// only identifies the sender (the service audits its keyed hash).
+func DecodeFHIRDevice(data []byte) (*ecg.Record, string, error) {
 	var o fhirObservation
 	d := fhirReader{s: jsonScanner{b: data}}
 	switch err := d.read(&o); {
 	case err == errFHIRSlowPath:
 		return decodeFHIRStd(data)
 	case err != nil:
-		return nil, err
+		return nil, "", err
 	}
 	return o.record()
 }
 
-// decodeFHIRStd is DecodeFHIR with encoding/json doing the parsing.
-func decodeFHIRStd(data []byte) (*ecg.Record, error) {
+// decodeFHIRStd is DecodeFHIRDevice with encoding/json doing the parsing.
+func decodeFHIRStd(data []byte) (*ecg.Record, string, error) {
 	var o fhirObservation
 	if err := strictUnmarshal(data, &o); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	o.raw = data
 	return o.record()
 }
 
-// record checks a decoded Observation (or Bundle) and returns its strip.
-func (o fhirObservation) record() (*ecg.Record, error) {
-	data := o.raw
+// record checks a decoded Observation (or Bundle) and returns its strip
+// and device.
+func (o fhirObservation) record() (*ecg.Record, string, error) {
+	if o.ResourceType != nil && *o.ResourceType == "Bundle" {
+		return decodeFHIRBundle(o.raw)
+	}
+	rec, err := o.strip()
+	if err != nil {
+		return nil, "", err
+	}
+	return rec, fhirDeviceID(o.Device), nil
+}
+
+// strip checks a decoded Observation (not a Bundle) and returns its strip.
+func (o fhirObservation) strip() (*ecg.Record, error) {
 	if o.ResourceType == nil {
 		return nil, fmt.Errorf("%w: resourceType is missing", ErrMalformed)
-	}
-	if *o.ResourceType == "Bundle" {
-		return decodeFHIRBundle(data)
 	}
 	if *o.ResourceType != "Observation" {
 		return nil, fmt.Errorf("%w: resource is a %s, want an Observation", ErrUnusable, clip(*o.ResourceType))
@@ -174,14 +234,14 @@ func (o fhirObservation) record() (*ecg.Record, error) {
 // decodeFHIRBundle decodes the first Observation of a Bundle's entries
 // that carries a usable strip; when none does, the first Observation's
 // error. Bundles inside the Bundle are not followed.
-func decodeFHIRBundle(data []byte) (*ecg.Record, error) {
+func decodeFHIRBundle(data []byte) (*ecg.Record, string, error) {
 	var b struct {
 		Entry []struct {
 			Resource json.RawMessage `json:"resource"`
 		} `json:"entry"`
 	}
 	if err := strictUnmarshal(data, &b); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var first error
 	for i, e := range b.Entry {
@@ -191,18 +251,18 @@ func decodeFHIRBundle(data []byte) (*ecg.Record, error) {
 		if len(e.Resource) == 0 || json.Unmarshal(e.Resource, &head) != nil || head.ResourceType != "Observation" {
 			continue
 		}
-		rec, err := DecodeFHIR(e.Resource)
+		rec, device, err := DecodeFHIRDevice(e.Resource)
 		if err == nil {
-			return rec, nil
+			return rec, device, nil
 		}
 		if first == nil {
 			first = fmt.Errorf("%w (Bundle entry %d)", err, i)
 		}
 	}
 	if first != nil {
-		return nil, first
+		return nil, "", first
 	}
-	return nil, fmt.Errorf("%w: Bundle holds no Observation", ErrUnusable)
+	return nil, "", fmt.Errorf("%w: Bundle holds no Observation", ErrUnusable)
 }
 
 // pickComponent returns the preferred component's SampledData and a lead name.

@@ -116,6 +116,17 @@ var fhirDiffSeeds = []string{
 	`{"resourceType": "Observation", "effectivePeriod": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-01T00:00:30Z"}, "valueSampledData": {"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1 2 3"}}`,
 	`{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}, {"resource": ` + obs(sdOK) + `}]}`,
 	`{"resourceType": "Patient", "valueSampledData": {"origin": {"code": "mV"}, "period": 4, "dimensions": 1, "data": "1"}}`,
+	obsDevice(`{"reference": "Device/watch-0042", "display": "watch"}`),
+	obsDevice(`{"identifier": {"system": "urn:ieee:mac", "value": "00-1b"}}`),
+	obsDevice(`{"display": "chest patch"}`),
+	obsDevice(`{"reference": 5}`),
+	obsDevice(`"Device/1"`),
+	obsDevice(`null`),
+	obsDevice(`{"reference": "Device/\u0041"}`),
+	obsDevice(`{"reference": "Device/1"}, "device": {"reference": "Device/2"}`),
+	obsDevice(`{"Reference": "Device/3"}`),
+	`{"resourceType": "Observation", "Device": {"reference": "Device/4"}, "valueSampledData": {` + sdOK + `}}`,
+	`{"resourceType": "Bundle", "entry": [{"resource": ` + obsDevice(`{"reference": "Device/5"}`) + `}]}`,
 }
 
 // FuzzDecodeFHIRDifferential: on any input DecodeFHIR (single-pass reader
@@ -127,8 +138,11 @@ var fhirDiffSeeds = []string{
 func FuzzDecodeFHIRDifferential(f *testing.F) {
 	addSeeds(f, "*.fhir.json", fhirDiffSeeds...)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, gotErr := DecodeFHIR(data)
-		want, wantErr := decodeFHIRStd(data)
+		got, gotDevice, gotErr := DecodeFHIRDevice(data)
+		want, wantDevice, wantErr := decodeFHIRStd(data)
 		sameDecoding(t, data, got, want, gotErr, wantErr)
+		if gotDevice != wantDevice {
+			t.Fatalf("input %q: got device %q, reference %q", clip(string(data)), gotDevice, wantDevice)
+		}
 	})
 }

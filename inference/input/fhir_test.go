@@ -12,6 +12,12 @@ func obs(sampledData string) string {
 	return `{"resourceType": "Observation", "id": "x1", "status": "final", "valueSampledData": {` + sampledData + `}}`
 }
 
+// obsDevice builds an Observation with a strip whose device member is the
+// given JSON value.
+func obsDevice(device string) string {
+	return `{"resourceType": "Observation", "id": "x1", "device": ` + device + `, "valueSampledData": {` + sdOK + `}}`
+}
+
 const sdOK = `"origin": {"value": 0, "unit": "mV", "system": "http://unitsofmeasure.org", "code": "mV"}, "period": 4, "dimensions": 1, "data": "1 2 -3.5"`
 
 // Verifies: SRS-IO-007
@@ -130,5 +136,50 @@ func TestDecodeFHIRErrorsAreOneLine(t *testing.T) {
 	}
 	if msg := err.Error(); strings.Contains(msg, "\n") || len(msg) > 200 {
 		t.Errorf("got message %q (%d bytes), want one short line", msg, len(msg))
+	}
+}
+
+// TestDecodeFHIRDevice: the device an Observation names is its reference,
+// else its identifier, else its display; a device of another shape is
+// ignored and the strip still decoded, on the single-pass reader and on
+// its encoding/json fallback alike.
+//
+// Verifies: SRS-SEC-004
+func TestDecodeFHIRDevice(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"reference", obsDevice(`{"reference": "Device/watch-0042", "display": "Watch"}`), "Device/watch-0042"},
+		{"absolute reference", obsDevice(`{"reference": "https://fhir.example.org/Device/7"}`), "https://fhir.example.org/Device/7"},
+		{"identifier with system", obsDevice(`{"identifier": {"system": "urn:ieee:mac", "value": "00-1b-63"}, "display": "Watch"}`), "urn:ieee:mac|00-1b-63"},
+		{"identifier without system", obsDevice(`{"identifier": {"value": "SN-123"}}`), "SN-123"},
+		{"display only", obsDevice(`{"display": "chest patch"}`), "chest patch"},
+		{"escaped reference (slow path)", obsDevice(`{"reference": "Device/\u0041"}`), "Device/A"},
+		{"null", obsDevice(`null`), ""},
+		{"empty object", obsDevice(`{}`), ""},
+		{"string instead of Reference", obsDevice(`"Device/1"`), ""},
+		{"wrong member type", obsDevice(`{"reference": 5}`), ""},
+		{"none", obs(sdOK), ""},
+		{"Bundle entry", `{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}, {"resource": ` +
+			obsDevice(`{"reference": "Device/9"}`) + `}]}`, "Device/9"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, device, err := DecodeFHIRDevice([]byte(tc.in))
+			if err != nil {
+				t.Fatalf("got error %v", err)
+			}
+			if device != tc.want {
+				t.Errorf("got device %q, want %q", device, tc.want)
+			}
+			if len(rec.Leads) != 1 || len(rec.Leads[0].Samples) != 3 {
+				t.Errorf("got record %+v", rec)
+			}
+			if _, stdDevice, _ := decodeFHIRStd([]byte(tc.in)); stdDevice != device {
+				t.Errorf("encoding/json path: got device %q, want %q", stdDevice, device)
+			}
+		})
 	}
 }

@@ -65,7 +65,7 @@ func (d *fhirReader) read(o *fhirObservation) error {
 	return nil
 }
 
-var observationFields = []string{"resourceType", "id", "effectiveDateTime", "effectiveInstant", "effectivePeriod", "valueSampledData", "component"}
+var observationFields = []string{"resourceType", "id", "effectiveDateTime", "effectiveInstant", "effectivePeriod", "valueSampledData", "component", "device"}
 
 func (d *fhirReader) observation(o *fhirObservation) error {
 	var seen fields
@@ -100,6 +100,13 @@ func (d *fhirReader) observation(o *fhirObservation) error {
 				o.Component = append(o.Component, fhirComponent{})
 				return d.component(&o.Component[len(o.Component)-1])
 			})
+		case 7:
+			// Kept as written, like json.RawMessage: fhirDeviceID reads
+			// it the same way on both paths.
+			start := d.s.i
+			err := d.s.skip()
+			o.Device = d.s.b[start:d.s.i]
+			return err
 		}
 		return d.s.skip()
 	})
