@@ -1,0 +1,12 @@
+// Command imagetool writes and checks the afscan runtime image's layer and
+// configuration as package deploy/image defines them; deploy/build-image.sh
+// and the Containerfile's build stage run it.
+//
+//	imagetool layer --binary FILE --rootfs deploy/rootfs --mtime UNIX -o layer.tar
+//	imagetool crane-flags --revision REV --created RFC3339
+//	imagetool check --layout DIR --binary FILE --rootfs deploy/rootfs
+//
+// check prints the image's digest, sizes, configuration and every entry of
+// its file system, then exits 1 if the image differs from the definition.
+// Exit status 2 is a usage or input error.
+package main
