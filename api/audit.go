@@ -229,8 +229,15 @@ type AuditLog struct {
 	seq    int64
 	prev   string
 	line   []byte // reused line buffer
+	// pending: entries were written since the syncer last took the head
+	// for an fsync. syncerIdle: the syncer waits for a kick, with no
+	// timer armed; only then does Append kick it, so under steady load
+	// the syncer runs on its timer, once per SyncEvery, instead of being
+	// woken (a futex wake of another thread) by every entry.
+	pending    bool
+	syncerIdle bool
 
-	kick chan struct{} // an entry was written (capacity 1)
+	kick chan struct{} // an entry was written while the syncer idled (capacity 1)
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the syncer has returned
 
@@ -272,7 +279,7 @@ func OpenAudit(path string, opts AuditOptions) (*AuditLog, error) {
 	}
 	a := &AuditLog{
 		path: path, f: f, log: opts.Logger, now: opts.Now, headEvery: opts.HeadEvery, syncEvery: opts.SyncEvery,
-		seq: seq, prev: prev,
+		seq: seq, prev: prev, syncerIdle: true,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	go a.syncer()
@@ -373,9 +380,13 @@ func (a *AuditLog) Append(_ context.Context, e AuditEntry) error {
 		return err
 	}
 	a.seq, a.prev = e.Seq, h
-	select {
-	case a.kick <- struct{}{}:
-	default:
+	a.pending = true
+	if a.syncerIdle {
+		a.syncerIdle = false
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }
@@ -397,12 +408,14 @@ func (a *AuditLog) setErr(err error) {
 	}
 }
 
-// syncer fsyncs written entries in groups and keeps the head file.
+// syncer fsyncs written entries in groups and keeps the head file. It
+// idles until Append kicks it; then, while entries keep arriving, it wakes
+// on its timer once per SyncEvery and fsyncs what was written, and goes
+// back to idling when a period passed without entries.
 func (a *AuditLog) syncer() {
 	defer close(a.done)
 	// Fsync pacing runs on the monotonic clock, not the entries' clock.
 	var lastSync time.Time
-	dirty, armed := false, false
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -412,20 +425,29 @@ func (a *AuditLog) syncer() {
 			a.sync(true)
 			return
 		case <-timer.C:
-			armed = false
 		case <-a.kick:
-			dirty = true
 		}
-		if !dirty {
-			continue
-		}
-		switch wait := a.syncEvery - time.Since(lastSync); {
-		case wait <= 0 || a.syncEvery < 0:
+		for {
+			a.mu.Lock()
+			pending := a.pending
+			a.syncerIdle = !pending
+			a.mu.Unlock()
+			if !pending {
+				break
+			}
+			if wait := a.syncEvery - time.Since(lastSync); wait > 0 && a.syncEvery >= 0 {
+				timer.Reset(wait)
+				break
+			}
 			a.sync(false)
-			lastSync, dirty = time.Now(), false
-		case !armed:
-			timer.Reset(wait)
-			armed = true
+			lastSync = time.Now()
+			if a.syncEvery >= 0 {
+				// Look again one period on: entries written meanwhile
+				// are fsynced then without a kick.
+				timer.Reset(a.syncEvery)
+				break
+			}
+			// Fsync after every entry: look again at once.
 		}
 	}
 }
@@ -434,12 +456,13 @@ func (a *AuditLog) syncer() {
 // final). The head names an entry written before the fsync, so it never
 // claims more than is on disk.
 func (a *AuditLog) sync(final bool) {
+	a.mu.Lock()
+	head := auditHead{Seq: a.seq, Hash: a.prev}
+	a.pending = false // what is written now is in this fsync
+	a.mu.Unlock()
 	if a.Err() != nil {
 		return
 	}
-	a.mu.Lock()
-	head := auditHead{Seq: a.seq, Hash: a.prev}
-	a.mu.Unlock()
 	if err := a.f.Sync(); err != nil {
 		a.setErr(err)
 		return

@@ -468,3 +468,56 @@ func FuzzCanonicalEntry(f *testing.F) {
 		})
 	})
 }
+
+// TestAuditSyncsWrittenEntries: entries are fsynced (the head file, which
+// each fsync rewrites here, names the last one) both when the syncer is
+// woken from idle by an entry and while entries keep arriving on its timer,
+// with group commit and with an fsync per entry.
+func TestAuditSyncsWrittenEntries(t *testing.T) {
+	for _, every := range []time.Duration{5 * time.Millisecond, -1} {
+		t.Run(every.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			a, err := OpenAudit(path, AuditOptions{SyncEvery: every, HeadEvery: time.Nanosecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			waitHead := func(seq int64) {
+				t.Helper()
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					h, ok, err := readHead(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if ok && h.Seq == seq {
+						return
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("head file: got %+v (present %v), want seq %d", h, ok, seq)
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+			appendN := func(n int) {
+				for range n {
+					if err := a.Append(context.Background(), AuditEntry{RequestID: "r", Method: "POST", Route: RouteClassify, Status: 200}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			appendN(3)
+			waitHead(3)
+			// Steady arrivals across several sync periods.
+			for range 5 {
+				appendN(2)
+				time.Sleep(2 * time.Millisecond)
+			}
+			waitHead(13)
+			// Idle long enough for the syncer to stop looking, then one more.
+			time.Sleep(50 * time.Millisecond)
+			appendN(1)
+			waitHead(14)
+		})
+	}
+}
