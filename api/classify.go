@@ -125,10 +125,14 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	if buf.Len() == 0 {
 		return out, fmt.Errorf("empty body: %w", ErrMalformed)
 	}
-	rec, deviceID, err := decode(buf.Bytes())
+	samples := s.getSamples()
+	rec, deviceID, err := decode(*samples, buf.Bytes())
 	if err != nil {
+		s.putSamples(samples, nil)
 		return out, err
 	}
+	// Classify is done with rec when it returns (Classifier).
+	defer s.putSamples(samples, rec)
 	out.deviceHMAC = s.opts.DeviceKey.Hash(deviceID)
 
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.ClassifyTimeout)
@@ -237,6 +241,34 @@ func (s *Server) putBuf(b *bytes.Buffer) {
 	}
 	b.Reset()
 	s.bufs.Put(b)
+}
+
+// maxPooledSamples keeps one long strip (here over a minute at 1 kHz)
+// from pinning memory in the pool.
+const maxPooledSamples = 1 << 17
+
+// getSamples returns a buffer to decode a request's samples into: a 30 s
+// strip's 9,000 samples are 72 kB, the largest allocation of a request
+// besides the classifier's, which the garbage collector would otherwise
+// have to reclaim at hundreds of requests a second.
+func (s *Server) getSamples() *[]float64 {
+	if b, ok := s.samples.Get().(*[]float64); ok {
+		return b
+	}
+	return new([]float64)
+}
+
+// putSamples returns b to the pool, holding the samples of rec (which
+// the decoder may have allocated anew) when rec is not nil.
+func (s *Server) putSamples(b *[]float64, rec *ecg.Record) {
+	if rec != nil && len(rec.Leads) > 0 {
+		*b = rec.Leads[0].Samples
+	}
+	if cap(*b) > maxPooledSamples {
+		return
+	}
+	*b = (*b)[:0]
+	s.samples.Put(b)
 }
 
 // maxPooledBody keeps one oversized response from pinning memory in the

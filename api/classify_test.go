@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/afscan/afscan/ecg"
 	"github.com/afscan/afscan/inference"
+	"github.com/afscan/afscan/internal/fake"
 )
 
 // TestClassifyJSON posts a real CinC strip as afscan JSON and checks every
@@ -311,4 +314,65 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 			t.Errorf("%s %s: got %d, want %d", tc.method, tc.path, w.Code, tc.want)
 		}
 	}
+}
+
+// constClassifier checks, a moment after it is called, that every sample
+// of a strip is the same value and answers it as the heart rate (×1000),
+// so a response shows which samples its classification saw.
+type constClassifier struct{ fake.Classifier }
+
+func (c *constClassifier) Classify(ctx context.Context, rec *ecg.Record) (inference.Result, error) {
+	s := rec.Leads[0].Samples
+	first := s[0]
+	// Time for a request that wrongly shares the buffer to overwrite it.
+	time.Sleep(200 * time.Microsecond)
+	for _, v := range s {
+		if v != first {
+			return inference.Result{}, fmt.Errorf("mixed samples %g and %g", first, v)
+		}
+	}
+	r := fake.NormalResult()
+	r.HeartRateBPM = s[0] * 1000
+	r.Duration = rec.Duration()
+	return r, nil
+}
+
+// TestConcurrentRequestsKeepTheirSamples: with the decoded samples' memory
+// reused between requests, concurrent requests of different lengths each
+// classify their own samples, whole.
+func TestConcurrentRequestsKeepTheirSamples(t *testing.T) {
+	clf := &constClassifier{fake.Classifier{Info: testModel}}
+	env := newTestEnv(t, func(o *Options) { o.Classifier = clf })
+	body := func(k int) []byte {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, `{"sample_rate_hz":300,"samples":[`)
+		n := 300 * (5 + k%7)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%g", float64(k)/8)
+		}
+		b.WriteString("]}")
+		return b.Bytes()
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for r := range 25 {
+				k := 1 + g*25 + r
+				w := env.classify(MediaJSON, body(k))
+				var resp ClassifyResponse
+				if err := json.Unmarshal(w.Body.Bytes(), &resp); w.Code != 200 || err != nil {
+					t.Errorf("strip %d: got %d %v: %s", k, w.Code, err, w.Body)
+					return
+				}
+				wantS := float64(300*(5+k%7)) / 300
+				if resp.HeartRateBPM != float64(k)/8*1000 || resp.DurationS != wantS {
+					t.Errorf("strip %d: got heart rate %g, duration %g s; want %g, %g s", k, resp.HeartRateBPM, resp.DurationS, float64(k)/8*1000, wantS)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -13,7 +13,11 @@ import (
 // The device is afscan JSON's device_id and the FHIR Observation's device
 // reference (input.DecodeFHIRDevice); a HealthKit export names none.
 func DefaultDecoders() Decoders {
-	return Decoders{JSON: decodeJSONBody, FHIR: input.DecodeFHIRDevice}
+	return Decoders{JSON: decodeJSONBody, FHIR: decodeFHIRBody}
+}
+
+func decodeFHIRBody(_ []float64, body []byte) (*ecg.Record, string, error) {
+	return input.DecodeFHIRDevice(body)
 }
 
 // healthKitKey marks a HealthKit export; only bodies containing it pay for
@@ -39,13 +43,13 @@ func containsQuoted(body []byte, key string) bool {
 	}
 }
 
-func decodeJSONBody(body []byte) (*ecg.Record, string, error) {
+func decodeJSONBody(samples []float64, body []byte) (*ecg.Record, string, error) {
 	if containsQuoted(body, healthKitKey) && input.Detect(body) == input.FormatHealthKit {
 		rec, err := input.DecodeAppleHealthJSON(body)
 		return rec, "", err
 	}
 	// input.DecodeJSON names the record after the client's device_id.
-	rec, err := input.DecodeJSON(body)
+	rec, err := input.DecodeJSONInto(samples, body)
 	if err != nil {
 		return nil, "", err
 	}

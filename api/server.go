@@ -120,6 +120,7 @@ type Server struct {
 	model    inference.ModelInfo
 	sem      chan struct{}
 	bufs     sync.Pool // request bodies (*bytes.Buffer)
+	samples  sync.Pool // decoded samples (*[]float64)
 	bodies   sync.Pool // response bodies (*[]byte)
 	draining atomic.Bool
 }

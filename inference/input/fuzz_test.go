@@ -64,8 +64,10 @@ func checkDecoded(t *testing.T, rec *ecg.Record, err error) {
 	}
 }
 
-// FuzzDecodeJSON: never panics, errors are classified, and a decoded strip
-// written back as afscan JSON decodes to the same samples.
+// FuzzDecodeJSON: never panics, errors are classified, a decoded strip
+// written back as afscan JSON decodes to the same samples, and decoding
+// into a reused buffer (DecodeJSONInto, with stale values in it, too small
+// or large enough) gives the same result.
 //
 // Verifies: SRS-IO-007
 func FuzzDecodeJSON(f *testing.F) {
@@ -73,10 +75,19 @@ func FuzzDecodeJSON(f *testing.F) {
 		`{"sample_rate_hz": 300, "samples": [0.1, -0.2], "units": "uV"}`,
 		`{"sample_rate_hz": 300, "samples": [null]}`,
 		`{"sample_rate_hz": 1e400, "samples": []}`,
-		`{"sample_rate_hz": 300, "samples": [1e306], "units": "V"}`)
+		`{"sample_rate_hz": 300, "samples": [1e306], "units": "V"}`,
+		`{"samples": [1, 2, 3], "sample_rate_hz": 300, "samples": [4, 5]}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := DecodeJSON(data)
 		checkDecoded(t, rec, err)
+		for _, n := range []int{1, 4096} {
+			dst := make([]float64, n)
+			for i := range dst {
+				dst[i] = math.NaN()
+			}
+			rec3, err3 := DecodeJSONInto(dst, data)
+			sameDecoding(t, data, rec3, rec, err3, err)
+		}
 		if err != nil {
 			return
 		}

@@ -30,7 +30,17 @@ import (
 // device_id (empty when absent). Allocation is proportional to the input's
 // length.
 func DecodeJSON(data []byte) (*ecg.Record, error) {
-	var d jsonStripDecoder
+	return DecodeJSONInto(nil, data)
+}
+
+// DecodeJSONInto is DecodeJSON decoding the samples into dst's memory when
+// its capacity holds them (dst's length is ignored): the record's lead then
+// aliases dst. When dst is nil or too small it allocates, as DecodeJSON
+// does. A server decoding many strips passes a buffer it reuses once the
+// record is no longer used, which spares the garbage collector the
+// largest allocation of a request.
+func DecodeJSONInto(dst []float64, data []byte) (*ecg.Record, error) {
+	d := jsonStripDecoder{samples: dst[:0]}
 	if err := d.parse(data); err != nil {
 		return nil, err
 	}
@@ -77,6 +87,7 @@ type jsonStripDecoder struct {
 	rateHz     float64
 	hasRate    bool
 	samples    []float64
+	sized      bool // samples has room for any samples array that follows
 	hasSamples bool
 	samplesErr error
 	units      string
@@ -195,8 +206,12 @@ func (d *jsonStripDecoder) typeError(field, want string, c byte) error {
 // path; anything else goes through the general number and value readers.
 func (d *jsonStripDecoder) readSamples() error {
 	s := &d.s
-	if cap(d.samples) == 0 {
-		d.samples = make([]float64, 0, bytes.Count(s.b[s.i:], []byte{','})+1)
+	if !d.sized {
+		// Room for every element, so append never copies.
+		if n := bytes.Count(s.b[s.i:], []byte{','}) + 1; cap(d.samples) < n {
+			d.samples = make([]float64, 0, n)
+		}
+		d.sized = true
 	}
 	if s.depth++; s.depth > maxJSONDepth {
 		return fmt.Errorf("%w: JSON syntax error at byte %d: exceeded max depth", ErrMalformed, s.i+1)

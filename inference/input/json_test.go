@@ -3,6 +3,7 @@ package input
 import (
 	"math"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -104,4 +105,38 @@ func readFixture(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestDecodeJSONInto: the samples land in the given buffer when it has
+// room for them and in a new one when it has not; either way they are the
+// ones DecodeJSON decodes.
+func TestDecodeJSONInto(t *testing.T) {
+	data := []byte(`{"sample_rate_hz": 300, "samples": [0.5, -1, 2.25], "device_id": "w1"}`)
+	tests := []struct {
+		name      string
+		dst       []float64
+		wantAlias bool
+	}{
+		{"nil", nil, false},
+		{"too small", make([]float64, 2), false},
+		{"room, stale length", make([]float64, 7, 16), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := DecodeJSONInto(tc.dst, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rec.Leads[0].Samples
+			if want := []float64{0.5, -1, 2.25}; !slices.Equal(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+			if alias := cap(tc.dst) > 0 && &got[:1][0] == &tc.dst[:1][0]; alias != tc.wantAlias {
+				t.Errorf("got aliasing %v, want %v", alias, tc.wantAlias)
+			}
+			if rec.Name != "w1" || rec.SampleRateHz != 300 {
+				t.Errorf("got %q at %g Hz", rec.Name, rec.SampleRateHz)
+			}
+		})
+	}
 }
