@@ -121,8 +121,6 @@ func checkStatic(img *Image, path string) []error {
 		return []error{fmt.Errorf("%w: %s is not in the image", ErrNotStatic, path)}
 	case f.Type != tar.TypeReg || f.Mode&0o111 == 0:
 		return []error{fmt.Errorf("%w: %s is not an executable regular file", ErrNotStatic, path)}
-	case f.Data == nil:
-		return []error{fmt.Errorf("%w: %s is too large to inspect", ErrNotStatic, path)}
 	}
 	static, err := staticELF(f.Data)
 	if err != nil {

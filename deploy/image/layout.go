@@ -29,9 +29,9 @@ const (
 	dockerTypeConfig     = "application/vnd.docker.container.image.v1+json"
 	dockerTypeLayerGzip  = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 	maxMetadataBlobBytes = 4 << 20
-	// maxKeptFileBytes bounds the regular files whose bytes Image keeps
-	// (the binary, /etc/passwd); larger ones keep only their digest.
-	maxKeptFileBytes = 256 << 20
+	// maxFileBytes bounds a regular file of a layer (the binary is
+	// ~43 MB); Image keeps every file's bytes.
+	maxFileBytes = 256 << 20
 )
 
 // ErrLayout reports an OCI image layout that is malformed or whose blobs do
@@ -65,7 +65,7 @@ type File struct {
 	Linkname string
 	// SHA256 is a regular file's content digest (hex).
 	SHA256 string
-	// Data holds a regular file's bytes.
+	// Data holds a regular file's bytes (at most 256 MiB).
 	Data []byte
 }
 
@@ -253,42 +253,10 @@ func readLayer(dir string, d descriptor, diffID string, fs *fileSystem) (int64, 
 	}
 	tarHash := sha256.New()
 	tarCount := &countingReader{r: io.TeeReader(r, tarHash)}
-	tr := tar.NewReader(tarCount)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, fmt.Errorf("%w: layer %s: %v", ErrLayout, d.Digest, err)
-		}
-		file := &File{
-			Name: cleanName(hdr.Name, hdr.Typeflag), Type: hdr.Typeflag, Mode: hdr.Mode & 0o7777,
-			UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Linkname: hdr.Linkname,
-		}
-		if hdr.Typeflag == tar.TypeReg {
-			h := sha256.New()
-			var buf bytes.Buffer
-			w := io.Writer(h)
-			if hdr.Size <= maxKeptFileBytes {
-				w = io.MultiWriter(h, &buf)
-			}
-			if _, err := io.Copy(w, tr); err != nil {
-				return 0, fmt.Errorf("%w: layer %s: %s: %v", ErrLayout, d.Digest, hdr.Name, err)
-			}
-			file.SHA256 = hex.EncodeToString(h.Sum(nil))
-			if hdr.Size <= maxKeptFileBytes {
-				file.Data = buf.Bytes()
-			}
-		}
-		if old, ok := fs.byName[file.Name]; ok {
-			*old = *file
-		} else {
-			fs.byName[file.Name] = file
-			fs.files = append(fs.files, file)
-		}
+	if err := readTar(tarCount, fs); err != nil {
+		return 0, fmt.Errorf("%w: layer %s: %v", ErrLayout, d.Digest, err)
 	}
-	// Read to the end of the stream: the digests cover every byte, the
+	// Read to the end of the streams: the digests cover every byte, the
 	// tar's zero-block trailer and the gzip footer included.
 	if _, err := io.Copy(io.Discard, tarCount); err != nil {
 		return 0, fmt.Errorf("%w: layer %s: %v", ErrLayout, d.Digest, err)
@@ -305,6 +273,45 @@ func readLayer(dir string, d descriptor, diffID string, fs *fileSystem) (int64, 
 		return 0, fmt.Errorf("%w: layer %s uncompressed has digest %s, config's diff_id is %s", ErrLayout, d.Digest, got, diffID)
 	}
 	return tarCount.n, nil
+}
+
+// readTar adds the entries of the tar stream r to fs. A later entry
+// replaces an earlier one of the same name.
+func readTar(r io.Reader, fs *fileSystem) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		file := &File{
+			Name: cleanName(hdr.Name, hdr.Typeflag), Type: hdr.Typeflag, Mode: hdr.Mode & 0o7777,
+			UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size, Linkname: hdr.Linkname,
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			// A sparse entry could expand to any size: refuse what the
+			// runtime image cannot need rather than hash it.
+			if hdr.Size > maxFileBytes {
+				return fmt.Errorf("%s is %d bytes, limit %d", hdr.Name, hdr.Size, int64(maxFileBytes))
+			}
+			h := sha256.New()
+			var buf bytes.Buffer
+			if _, err := io.Copy(io.MultiWriter(h, &buf), tr); err != nil {
+				return fmt.Errorf("%s: %w", hdr.Name, err)
+			}
+			file.SHA256 = hex.EncodeToString(h.Sum(nil))
+			file.Data = buf.Bytes()
+		}
+		if old, ok := fs.byName[file.Name]; ok {
+			*old = *file
+		} else {
+			fs.byName[file.Name] = file
+			fs.files = append(fs.files, file)
+		}
+	}
 }
 
 // cleanName returns a tar entry's name relative to the root ("./etc/x" and
