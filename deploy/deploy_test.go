@@ -2,14 +2,19 @@ package deploy
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/afscan/afscan/deploy/image"
 )
 
 // manifest is the part of a Kubernetes object the checks read.
@@ -161,8 +166,13 @@ func TestKubernetesManifest(t *testing.T) {
 	}
 }
 
-// TestContainerfile checks the image recipe: multi-stage, static binary,
-// distroless or scratch runtime, non-root user, no credential.
+// TestContainerfile checks the image recipe against the runtime image's
+// definition (package deploy/image, which deploy/build-image.sh builds and
+// CI checks): multi-stage, the build stage on the toolchain go.mod names,
+// a static binary, the layer written by deploy/imagetool, a scratch runtime
+// stage whose COPYs give every file the definition's owner, and USER,
+// ENTRYPOINT, CMD, ENV, EXPOSE and LABEL as the definition has them, no
+// VOLUME, no credential.
 //
 // Verifies: SRS-SEC-001
 func TestContainerfile(t *testing.T) {
@@ -170,33 +180,181 @@ func TestContainerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var froms []string
-	var user string
-	for line := range strings.SplitSeq(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
-			continue
-		}
-		switch strings.ToUpper(f[0]) {
-		case "FROM":
-			froms = append(froms, f[1])
-		case "USER":
-			user = f[1]
-		}
-	}
-	if len(froms) < 2 {
-		t.Errorf("got %d stages, want a multi-stage build", len(froms))
-	}
-	if last := froms[len(froms)-1]; !strings.Contains(last, "distroless") && last != "scratch" {
-		t.Errorf("runtime image %q is neither distroless nor scratch", last)
-	}
-	if user == "" || user == "root" || strings.HasPrefix(user, "0") {
-		t.Errorf("USER %q, want a non-root user", user)
-	}
-	if !strings.Contains(string(data), "CGO_ENABLED=0") {
-		t.Error("binary is not built with CGO_ENABLED=0")
-	}
 	if regexp.MustCompile(`afs_[0-9a-f]{16}_`).Match(data) {
 		t.Error("Containerfile contains an API key")
 	}
+	for _, s := range []string{"CGO_ENABLED=0", "-trimpath", "go run ./deploy/imagetool layer", "--rootfs deploy/rootfs", "/out/rootfs"} {
+		if !strings.Contains(string(data), s) {
+			t.Errorf("Containerfile lacks %q", s)
+		}
+	}
+	stages := parseContainerfile(t, string(data))
+	if len(stages) < 2 {
+		t.Fatalf("got %d stages, want a multi-stage build", len(stages))
+	}
+	gomod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toolchain := regexp.MustCompile(`(?m)^toolchain go(\S+)$`).FindSubmatch(gomod)
+	if toolchain == nil {
+		t.Fatal("go.mod has no toolchain line")
+	}
+	if got, want := stages[0].from, "docker.io/library/golang:"+string(toolchain[1]); got != want+" AS build" {
+		t.Errorf("build stage FROM %q, want %q (go.mod's toolchain)", got, want+" AS build")
+	}
+	run := stages[len(stages)-1]
+	if run.from != "scratch" {
+		t.Errorf("runtime stage FROM %q, want scratch (the image holds only the definition's files)", run.from)
+	}
+	want := image.WantConfig("linux", "amd64")
+	var env, ports []string
+	labels := map[string]string{}
+	for _, in := range run.instrs {
+		switch in.cmd {
+		case "USER":
+			if in.args != want.User {
+				t.Errorf("USER %q, want %q", in.args, want.User)
+			}
+		case "ENTRYPOINT":
+			checkExecForm(t, in, want.Entrypoint)
+		case "CMD":
+			checkExecForm(t, in, want.Cmd)
+		case "ENV":
+			env = append(env, in.args)
+		case "EXPOSE":
+			ports = append(ports, strings.Fields(in.args)...)
+		case "LABEL":
+			k, v, _ := strings.Cut(in.args, "=")
+			labels[k] = strings.Trim(v, `"`)
+		case "VOLUME":
+			t.Errorf("VOLUME %s: the deployment mounts the data volume; the image declares none", in.args)
+		}
+	}
+	slices.Sort(env)
+	slices.Sort(ports)
+	if wantEnv := slices.Sorted(slices.Values(want.Env)); !slices.Equal(env, wantEnv) {
+		t.Errorf("ENV %q, want %q", env, wantEnv)
+	}
+	if wantPorts := slices.Sorted(slices.Values(want.ExposedPorts)); !slices.Equal(ports, wantPorts) {
+		t.Errorf("EXPOSE %q, want %q", ports, wantPorts)
+	}
+	for k, v := range want.Labels {
+		if labels[k] != v {
+			t.Errorf("LABEL %s=%q, want %q", k, labels[k], v)
+		}
+	}
+	if labels[image.RevisionLabel] == "" {
+		t.Errorf("no LABEL %s", image.RevisionLabel)
+	}
+	checkCopies(t, run.instrs)
+}
+
+// checkCopies requires every runtime-stage COPY to copy a directory of the
+// build stage's /out/rootfs to the same place, and every entry of the
+// definition to get its owner: the COPY's --chown for what it copies, root
+// for the directories the builder creates.
+func checkCopies(t *testing.T, instrs []instruction) {
+	t.Helper()
+	type copyInstr struct{ dir, chown string }
+	var copies []copyInstr
+	for _, in := range instrs {
+		if in.cmd != "COPY" {
+			continue
+		}
+		f := strings.Fields(in.args)
+		var c copyInstr
+		var from string
+		var paths []string
+		for _, a := range f {
+			switch {
+			case strings.HasPrefix(a, "--from="):
+				from = strings.TrimPrefix(a, "--from=")
+			case strings.HasPrefix(a, "--chown="):
+				c.chown = strings.TrimPrefix(a, "--chown=")
+			default:
+				paths = append(paths, a)
+			}
+		}
+		if from != "build" || len(paths) != 2 {
+			t.Errorf("COPY %s: want COPY --from=build SRC DST", in.args)
+			continue
+		}
+		dir, ok := strings.CutPrefix(paths[0], "/out/rootfs/")
+		if !ok || paths[1] != "/"+dir || !strings.HasSuffix(dir, "/") {
+			t.Errorf("COPY %s: want /out/rootfs/DIR/ /DIR/", in.args)
+			continue
+		}
+		c.dir = dir
+		copies = append(copies, c)
+	}
+	for _, e := range image.Entries("afscan", "rootfs") {
+		owner := "0:0"
+		for _, c := range copies {
+			if strings.HasPrefix(e.Name, c.dir) && e.Name != c.dir {
+				owner = c.chown
+				if owner == "" {
+					owner = "0:0"
+				}
+			}
+		}
+		if want := fmt.Sprintf("%d:%d", e.UID, e.GID); owner != want {
+			t.Errorf("%s gets owner %s from the COPYs, want %s", e.Name, owner, want)
+		}
+	}
+}
+
+func checkExecForm(t *testing.T, in instruction, want []string) {
+	t.Helper()
+	var got []string
+	if err := json.Unmarshal([]byte(in.args), &got); err != nil {
+		t.Errorf("%s %s: not the exec (JSON) form: %v", in.cmd, in.args, err)
+		return
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s %q, want %q", in.cmd, got, want)
+	}
+}
+
+type instruction struct{ cmd, args string }
+
+type stage struct {
+	from   string
+	instrs []instruction
+}
+
+// parseContainerfile splits a Containerfile into stages of instructions,
+// joining continued lines and dropping comments.
+func parseContainerfile(t *testing.T, text string) []stage {
+	t.Helper()
+	var stages []stage
+	var cont string
+	for line := range strings.SplitSeq(text, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "#") || trimmed == "" && cont == "" {
+			continue
+		}
+		if more, ok := strings.CutSuffix(trimmed, "\\"); ok {
+			cont += more + " "
+			continue
+		}
+		full := cont + trimmed
+		cont = ""
+		cmd, args, _ := strings.Cut(full, " ")
+		cmd = strings.ToUpper(cmd)
+		args = strings.TrimSpace(args)
+		if cmd == "FROM" {
+			stages = append(stages, stage{from: args})
+			continue
+		}
+		if len(stages) == 0 {
+			if cmd != "ARG" {
+				t.Errorf("%s before the first FROM", cmd)
+			}
+			continue
+		}
+		s := &stages[len(stages)-1]
+		s.instrs = append(s.instrs, instruction{cmd, args})
+	}
+	return stages
 }
