@@ -5,8 +5,11 @@
 //	imagetool layer --binary FILE --rootfs deploy/rootfs --mtime UNIX -o layer.tar
 //	imagetool crane-flags --revision REV --created RFC3339
 //	imagetool check --layout DIR --binary FILE --rootfs deploy/rootfs
+//	imagetool run-spec --layout DIR
 //
 // check prints the image's digest, sizes, configuration and every entry of
 // its file system, then exits 1 if the image differs from the definition.
+// run-spec prints the user, layer blobs, environment and argv that
+// deploy/run-image.sh starts the image with.
 // Exit status 2 is a usage or input error.
 package main

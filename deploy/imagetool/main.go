@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +29,7 @@ const (
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: imagetool layer|crane-flags|check [flags]")
+		fmt.Fprintln(stderr, "usage: imagetool layer|crane-flags|check|run-spec [flags]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("imagetool "+args[0], flag.ContinueOnError)
@@ -84,6 +86,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "check: ok (non-root numeric user named nonroot, entrypoint the static binary, no entry beyond the definition)")
 			return nil
 		}
+	case "run-spec":
+		layout := fs.String("layout", "", "OCI image layout directory")
+		cmd = func() error {
+			if *layout == "" {
+				return usageError("run-spec needs --layout")
+			}
+			img, err := image.ReadLayout(*layout)
+			if err != nil {
+				return err
+			}
+			return printRunSpec(stdout, *layout, img)
+		}
 	default:
 		fmt.Fprintf(stderr, "imagetool: unknown command %q\n", args[0])
 		return exitUsage
@@ -122,6 +136,31 @@ func writeLayer(path string, entries []image.Entry, mtime time.Time) error {
 		return err
 	}
 	return f.Close()
+}
+
+// printRunSpec prints what a runtime needs to start img, one item a line:
+// "user UID:GID", "layer PATH" (blob files, base first, verified by
+// ReadLayout), "env K=V", "arg A" (entrypoint then command). A value
+// holding a newline is refused.
+func printRunSpec(w io.Writer, layout string, img *image.Image) error {
+	c := img.Config.Config
+	lines := []string{"user " + c.User}
+	for _, l := range img.Layers {
+		lines = append(lines, "layer "+filepath.Join(layout, "blobs", "sha256", strings.TrimPrefix(l, "sha256:")))
+	}
+	for _, e := range c.Env {
+		lines = append(lines, "env "+e)
+	}
+	for _, a := range append(slices.Clone(c.Entrypoint), c.Cmd...) {
+		lines = append(lines, "arg "+a)
+	}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\n\r") {
+			return fmt.Errorf("run spec value %q holds a newline", l)
+		}
+	}
+	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
+	return err
 }
 
 func printImage(w io.Writer, img *image.Image) {
