@@ -7,7 +7,9 @@
 # it again and fails if the digest differs (reproducible build), and runs
 # it under bubblewrap as uid 65532 on a read-only root (deploy/run-image.sh:
 # TLS health, readiness and classify checks; skips with the reason where
-# bubblewrap or user namespaces are unavailable).
+# bubblewrap or user namespaces are unavailable). Where podman is installed,
+# deploy/Containerfile's runtime stage is built from the same layer and
+# checked the same way (deploy/check-containerfile.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 t0=$(date +%s)
@@ -20,6 +22,8 @@ if [ "$a" != "$b" ]; then
   exit 1
 fi
 echo "   same digest $b (.ci/out/image-again)"
+echo "-- deploy/Containerfile's runtime stage built by podman gives the same image"
+bash deploy/check-containerfile.sh .ci/out/image
 echo "-- run the image (bubblewrap, read-only root, uid 65532)"
 bash deploy/run-image.sh .ci/out/image
 echo "image report: $(( $(date +%s) - t0 )) s"

@@ -93,6 +93,9 @@ func WantConfig(goos, goarch string) Config {
 		Entrypoint:   []string{BinaryPath},
 		Cmd:          []string{"serve", "--require-tls"},
 		Env: []string{
+			// The one directory of executables; set so that no builder
+			// adds its own default.
+			"PATH=/usr/local/bin",
 			"AFSCAN_DATA_DIR=" + DataDir,
 			"AFSCAN_ADDR=0.0.0.0:8443",
 			"AFSCAN_LOG_FORMAT=json",
