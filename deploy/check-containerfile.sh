@@ -17,7 +17,8 @@ out=${1:-.ci/out/image}
 if ! command -v podman >/dev/null 2>&1; then echo "skip: podman not installed"; exit 0; fi
 work=$(mktemp -d)
 tag="localhost/afscan-containerfile-check:$$"
-trap 'podman rmi -f "$tag" "$tag-build" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+intermediate=""
+trap 'podman rmi -f "$tag" "$tag-build" $intermediate >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/out/rootfs" "$work/ctx"
 "$out/imagetool" run-spec --layout "$out/oci" | while read -r kind value; do
   if [ "$kind" = layer ]; then tar --same-owner --numeric-owner -xzf "$value" -C "$work/out/rootfs"; fi
@@ -28,6 +29,9 @@ if ! podman import -q "$work/build.tar" "$tag-build" > "$work/import.log" 2>&1; 
 fi
 { echo "FROM $tag-build AS build"; sed -n '/^FROM scratch$/,$p' deploy/Containerfile; } > "$work/ctx/Containerfile"
 echo "-- podman $(podman version --format '{{.Client.Version}}') build of the runtime stage (build stage: the crane image's layer)"
-podman build -q --pull=never --build-arg REVISION="$(git rev-parse HEAD)" -f "$work/ctx/Containerfile" -t "$tag" "$work/ctx" > /dev/null
+podman build --pull=never --build-arg REVISION="$(git rev-parse HEAD)" -f "$work/ctx/Containerfile" -t "$tag" "$work/ctx" > "$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; exit 1; }
+# The intermediate images of each step ("--> ID"), removed on exit.
+intermediate=$(sed -n 's/^--> \([0-9a-f]\{11,64\}\)$/\1/p' "$work/build.log")
 podman save -q --format oci-dir -o "$work/oci" "$tag"
 "$out/imagetool" check --layout "$work/oci" --binary "$out/afscan" --rootfs deploy/rootfs | sed 's/^/   /'
