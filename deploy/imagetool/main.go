@@ -131,11 +131,14 @@ func writeLayer(path string, entries []image.Entry, mtime time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := image.WriteLayer(f, entries, mtime); err != nil {
-		f.Close()
-		return err
+	err = image.WriteLayer(f, entries, mtime)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }
 
 // printRunSpec prints what a runtime needs to start img, one item a line:
