@@ -27,12 +27,6 @@ const (
 	OpsetVersion = 13
 )
 
-// The comparisons run in float64 on float32 inputs against a threshold
-// moved to the midpoint m between t and the next float32 above it: no
-// float32 equals m, so x − m is never 0 (x and m are multiples of 2^−150, so
-// their float64 difference is 0 only when they are equal), and its sign,
-// (x − m)/|x − m| = ±1 exactly, is the condition x > t.
-
 // maxGraphScoreSpread bounds how far apart the class scores divided by the
 // temperature may be: the graph computes exp of the centred scores, which
 // stay within ±spread, and exp(700) ≈ 1e304 leaves room for the sum of four.
@@ -65,7 +59,11 @@ func (f *Forest) maxScoreSpread() float64 {
 }
 
 // midpoint returns the real number halfway between the finite float32 t and
-// the next float32 above it, exactly representable in float64.
+// the next float32 above it, exactly representable in float64. The graph
+// compares float32 features with it in float64: no float32 equals m, so
+// x − m is never 0 (x and m are multiples of 2^−150, and a nonzero exact
+// difference does not round to 0), and its sign, (x − m)/|x − m| = ±1
+// exactly, is the condition x > t.
 func midpoint(t float32) float64 {
 	if t == math.MaxFloat32 {
 		return float64(t) + math.Ldexp(1, 103) // half the ulp 2^104 of MaxFloat32
