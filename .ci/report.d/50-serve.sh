@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Service load summary: starts `afscan serve` on loopback with a fresh data
+# Service load summary: prints the in-process handler benchmark (the
+# service's own CPU per request without the network, allocations included),
+# then starts `afscan serve` on loopback with a fresh data
 # directory, loads it with `afscan bench` (open loop at 500 req/s for 30 s,
 # then closed loop with 1 worker for 10 s — latency without queueing — and
 # with 4 workers for 15 s — saturation) using the first 30 s of CinC 2017
@@ -13,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/afscan/data/*/training2017 2>/dev/null | head -1 || true)
 if [ -z "$data" ]; then echo "skip: CinC 2017 not extracted (the tests extract it from ../shared/data)"; exit 0; fi
+echo "-- in process: one POST /v1/classify of a 30 s strip through the router (fake classifier: the service's own work; model: the whole request)"
+go test -run '^$' -bench 'ClassifyHandler/(fake|model)/30s' -benchtime 2000x -count 3 ./api | grep '^Benchmark' || echo "(handler benchmark failed)"
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/afscan" ./cmd/afscan
