@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,7 @@ type serveConfig struct {
 	MaxInFlight  int
 	LogLevel     string
 	LogFormat    string
+	CPUProfile   string
 }
 
 // serveDeps are what `afscan serve` builds on; tests swap the classifier and
@@ -109,6 +111,10 @@ Every flag can also be set as an AFSCAN_ environment variable
 	f.IntVar(&cfg.MaxInFlight, "max-in-flight", 0, "concurrent classify requests before 503 (default 4×CPUs)")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&cfg.LogFormat, "log-format", "json", "json or text (structured logs on stderr)")
+	// For profiling the service under load (the CPU breakdown in the
+	// README); hidden because it is a developer's tool, not a setting.
+	f.StringVar(&cfg.CPUProfile, "cpu-profile", "", "write a pprof CPU profile of the run, from listening to shutdown, to this file")
+	_ = f.MarkHidden("cpu-profile")
 	return cmd
 }
 
@@ -232,6 +238,23 @@ func configureGC(getenv func(string) string, log *slog.Logger, limitFiles []stri
 	log.Info("garbage collector", attrs...)
 }
 
+// startCPUProfile starts a pprof CPU profile written to path; the returned
+// function stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
 // parseMemoryLimit reads a cgroup memory limit file: bytes, or "max" (v2)
 // or a number near 2^63 (v1) for none.
 func parseMemoryLimit(s string) (int64, bool) {
@@ -329,6 +352,14 @@ func (m *Main) serve(ctx context.Context, cfg serveConfig, deps serveDeps) error
 	model := clf.Model()
 	log.Info("listening", "addr", ln.Addr().String(), "tls", srv.TLS(), "data_dir", dataDir,
 		"model", model.Name, "model_version", model.Version, "model_sha256", model.SHA256)
+	if cfg.CPUProfile != "" {
+		stop, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	if deps.onListen != nil {
 		deps.onListen(ln.Addr())
 	}

@@ -357,3 +357,24 @@ func TestServeAuditSyncEvery(t *testing.T) {
 		})
 	}
 }
+
+// TestServeCPUProfile: --cpu-profile leaves a pprof profile (gzipped
+// protobuf) of the run when the service stops.
+func TestServeCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cpu.pprof")
+	addr, stdout, stderr, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--cpu-profile", prof)
+	if got := postStrip(t, addr, strings.TrimSpace(stdout.String())); got != 200 {
+		t.Errorf("classify: got %d, want 200", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve: %v; stderr %s", err, stderr)
+	}
+	data, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Errorf("profile is not gzipped (%d bytes)", len(data))
+	}
+}
