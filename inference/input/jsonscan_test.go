@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestNumberMatchesParseFloat: the scanner's number reader and the plain
-// decimal fast paths give strconv.ParseFloat's value bit for bit, on the
+// TestNumberMatchesParseFloat: the scanner's number reader, the samples
+// reader (with its plain decimal fast path) and the FHIR data reader give
+// strconv.ParseFloat's value bit for bit, on the
 // formats encoders write (shortest, fixed 1–9 decimals, exponent) over
 // magnitudes from 1e-30 to 1e30 and on hand-picked edge cases.
 //
@@ -39,8 +40,8 @@ func TestNumberMatchesParseFloat(t *testing.T) {
 		if err != nil || !ok || s.i != len(lit) || math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("number(%s) = %g, %v, %v at %d; ParseFloat gives %g", lit, got, ok, err, s.i, want)
 		}
-		if v, j, ok := plainDecimal([]byte(lit), 0); ok && (j != len(lit) || math.Float64bits(v) != math.Float64bits(want)) {
-			t.Fatalf("plainDecimal(%s) = %g at %d; ParseFloat gives %g", lit, v, j, want)
+		if rec, err := DecodeJSON([]byte(`{"sample_rate_hz":300,"samples":[` + lit + `]}`)); err != nil || math.Float64bits(rec.Leads[0].Samples[0]) != math.Float64bits(want) {
+			t.Fatalf("samples [%s]: got %v, %v; ParseFloat gives %g", lit, rec, err, want)
 		}
 		if v, j, ok := fhirPlainDecimal(lit, 0); ok && (j != len(lit) || math.Float64bits(v) != math.Float64bits(want)) {
 			t.Fatalf("fhirPlainDecimal(%s) = %g at %d; ParseFloat gives %g", lit, v, j, want)
