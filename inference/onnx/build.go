@@ -32,30 +32,33 @@ const (
 // stay within ±spread, and exp(700) ≈ 1e304 leaves room for the sum of four.
 const maxGraphScoreSpread = 700
 
-// maxScoreSpread returns an upper bound of max_c s_c − min_c s_c over all
-// inputs, s the class scores divided by the temperature: the base's spread
-// plus, for every tree, the largest spread of one of its leaves (a
-// single-class tree's leaf moves its class against zeros).
-func (f *Forest) maxScoreSpread() float64 {
+// scoreSpread returns an upper bound of max_c s_c − min_c s_c over all
+// inputs, s the class scores as the graph holds them (divided by the
+// temperature, negated: the spread is the same): the base's spread plus,
+// for every tree, the largest spread of one of its leaf rows (a
+// single-class tree's row holds zeros for the other classes).
+func scoreSpread(leafValue, base []float64, nTrees, nLeaf int) float64 {
 	spreadOf := func(v []float64) float64 { return slices.Max(v) - slices.Min(v) }
-	total := spreadOf(f.Base[:])
-	row := make([]float64, NumClasses)
-	for _, tr := range f.Trees {
+	total := spreadOf(base)
+	for t := range nTrees {
 		widest := 0.0
-		for l := range 1 << f.Depth {
-			clear(row)
-			if tr.Class == AllClasses {
-				for c := range row {
-					row[c] = float64(tr.Leaf[l*NumClasses+c])
-				}
-			} else {
-				row[tr.Class] = float64(tr.Leaf[l])
-			}
-			widest = max(widest, spreadOf(row))
+		for l := range nLeaf {
+			widest = max(widest, spreadOf(leafValue[(t*nLeaf+l)*NumClasses:][:NumClasses]))
 		}
 		total += widest
 	}
-	return total / f.Temperature
+	return total
+}
+
+// filled returns n copies of v: every initializer an element-wise node
+// reads has the full shape of the other operand, since gonnx broadcasts by
+// materialising repeated copies.
+func filled[T float32 | float64](v T, n int) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }
 
 // midpoint returns the real number halfway between the finite float32 t and
@@ -79,9 +82,6 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	if spread := f.maxScoreSpread(); !(spread <= maxGraphScoreSpread) {
-		return nil, fmt.Errorf("%w: class scores / temperature may differ by %g, more than the graph's softmax takes (%g)", ErrInvalidForest, spread, float64(maxGraphScoreSpread))
-	}
 	for _, n := range f.FeatureNames {
 		if n == "" || strings.ContainsAny(n, ", \n") {
 			return nil, fmt.Errorf("%w: feature name %q (must be non-empty, no comma or space)", ErrInvalidForest, n)
@@ -91,22 +91,6 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	nTrees, nFeat, depth := len(f.Trees), len(f.FeatureNames), f.Depth
 	nCond, nLeaf := nTrees*depth, 1<<depth
 
-	// Every initializer an element-wise node reads has the full shape of
-	// the other operand: gonnx broadcasts by materialising repeated copies.
-	full := func(v float64, n int) []float64 {
-		out := make([]float64, n)
-		for i := range out {
-			out[i] = v
-		}
-		return out
-	}
-	full32 := func(v float32, n int) []float32 {
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = v
-		}
-		return out
-	}
 	// gonum starts a goroutine per 64×64 block of a larger product; in a
 	// busy service those wake-ups cost more than the arithmetic, so the two
 	// wide products run in batches of whole trees small enough to stay
@@ -145,7 +129,7 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 			levelSign[d*nLeaf+l] = float32(bit) - 0.5
 		}
 	}
-	leafOffset := full32(1-float32(depth)/2, nTrees*nLeaf)
+	leafOffset := filled(1-float32(depth)/2, nTrees*nLeaf)
 
 	if selBatches > 1 {
 		chunk := nCond / selBatches
@@ -177,6 +161,9 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	for c, v := range f.Base {
 		negBase[c] = -v / f.Temperature
 	}
+	if spread := scoreSpread(leafValue, negBase, nTrees, nLeaf); !(spread <= maxGraphScoreSpread) {
+		return nil, fmt.Errorf("%w: class scores / temperature may differ by %g, more than the graph's softmax takes (%g)", ErrInvalidForest, spread, float64(maxGraphScoreSpread))
+	}
 	b.initDouble("base", negBase, 1, NumClasses)
 	// centre maps −s to [−s' | s'], s' = s − mean(s); pick splits that back
 	// into its two halves (one-hot products: exact).
@@ -198,7 +185,7 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.initDouble("centre", centre, NumClasses, 2*NumClasses)
 	b.initDouble("pick_neg", pickNeg, 2*NumClasses, NumClasses)
 	b.initDouble("pick_pos", pickPos, 2*NumClasses, NumClasses)
-	b.initDouble("ones_class_square", full(1, NumClasses*NumClasses), NumClasses, NumClasses)
+	b.initDouble("ones_class_square", filled(1.0, NumClasses*NumClasses), NumClasses, NumClasses)
 
 	x := InputName
 	if selBatches > 1 {
