@@ -20,6 +20,7 @@
 # manifest digest. Same commit and toolchain give the same digest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. deploy/waitlog.sh
 out=${1:-.ci/out/image}
 crane=${CRANE:-$(go env GOPATH)/bin/crane}
 if ! [ -x "$crane" ]; then
@@ -46,13 +47,7 @@ mapfile -t config < <("$out/imagetool" crane-flags --revision "$revision" --crea
 "$crane" registry serve --address 127.0.0.1:0 2> "$out/registry.log" &
 registry=$!
 trap 'kill "$registry" 2>/dev/null || true; wait "$registry" 2>/dev/null || true' EXIT
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$out/registry.log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 "$registry" 2>/dev/null || break
-  sleep 0.1
-done
+port=$(wait_for_log "$out/registry.log" 's/.*serving on port \([0-9]*\).*/\1/p' "$registry" 100)
 if [ -z "$port" ]; then echo "crane registry did not start:"; cat "$out/registry.log"; exit 1; fi
 ref="127.0.0.1:$port/afscan:dev"
 "$crane" append --oci-empty-base -f "$out/layer.tar" -t "$ref" > /dev/null 2>> "$out/crane.log"

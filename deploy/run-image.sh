@@ -21,6 +21,7 @@
 # user namespaces; any failed check exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. deploy/waitlog.sh
 out=${1:-.ci/out/image}
 for tool in bwrap setpriv openssl curl; do
   if ! command -v "$tool" >/dev/null 2>&1; then echo "skip: $tool not installed (apt-get install bubblewrap util-linux openssl curl)"; exit 0; fi
@@ -61,13 +62,7 @@ sandbox=(setpriv --reuid="$uid" --regid="$gid" --clear-groups
 echo "-- ${sandbox[*]} ${argv[*]}" | sed "s|$work|\$work|g"
 "${sandbox[@]}" "${argv[@]}" > "$work/key" 2> "$work/serve.log" &
 pid=$!
-addr=""
-for _ in $(seq 100); do
-  addr=$(sed -n 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$work/serve.log" | head -1)
-  [ -n "$addr" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
+addr=$(wait_for_log "$work/serve.log" 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$pid" 100)
 fail() { echo "FAIL: $*"; echo "serve log:"; cat "$work/serve.log"; exit 1; }
 [ -n "$addr" ] || fail "serve did not start"
 # afscan's own process: the descendant of bwrap ($pid) whose command is

@@ -13,6 +13,7 @@
 # time with the latency to see how much of it was the machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. deploy/waitlog.sh
 data=$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/afscan/data/*/training2017 2>/dev/null | head -1 || true)
 if [ -z "$data" ]; then echo "skip: CinC 2017 not extracted (the tests extract it from ../shared/data)"; exit 0; fi
 echo "-- in process: one POST /v1/classify of a 30 s strip through the router (fake classifier: the service's own work; model: the whole request)"
@@ -23,13 +24,7 @@ go build -o "$work/afscan" ./cmd/afscan
 "$work/afscan" serve --addr 127.0.0.1:0 --data-dir "$work/data" --max-in-flight 64 \
   >"$work/key" 2>"$work/serve.log" &
 pid=$!
-addr=""
-for _ in $(seq 300); do
-  addr=$(sed -n 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$work/serve.log" | head -1)
-  [ -n "$addr" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
+addr=$(wait_for_log "$work/serve.log" 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$pid" 300)
 if [ -z "$addr" ]; then echo "serve did not start:"; cat "$work/serve.log"; exit 1; fi
 echo "-- open loop, 500 req/s, 30 s (target: p99 <= 2 ms, zero errors); $(uptime | sed 's/.*load/load/')"
 "$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
