@@ -53,8 +53,8 @@ type Forest struct {
 	// Depth of every tree (1..MaxDepth).
 	Depth int
 	Trees []Tree
-	// Base is the initial raw score of each class, a float32 value (the
-	// graph stores it divided by the temperature and must recover it).
+	// Base is the initial raw score of each class, a float32 value like
+	// every number the trees hold.
 	Base [NumClasses]float64
 	// Temperature divides the raw scores before the softmax (temperature
 	// scaling, Guo et al., ICML 2017); 1 leaves them unchanged. Must be > 0.

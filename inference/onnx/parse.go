@@ -88,7 +88,7 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	if err != nil {
 		return nil, err
 	}
-	leaves, err := need("leaf_value", nTrees*nLeaf*NumClasses, pb.TensorProto_DOUBLE)
+	leaves, err := need("leaf_value", nTrees*nLeaf*NumClasses, pb.TensorProto_FLOAT)
 	if err != nil {
 		return nil, err
 	}
@@ -100,24 +100,9 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	if err != nil || !(f.Temperature > 0) || math.IsInf(f.Temperature, 0) {
 		return nil, bad("temperature %q", temperature)
 	}
-	// Leaf values and base scores are float32 numbers divided by the
-	// temperature in float64: multiplying back and rounding to float32
-	// recovers them, and the division must then give the stored double.
-	// Both are stored negated.
-	unscale := func(what string, v float64) (float32, error) {
-		v = -v
-		u := float32(v * f.Temperature)
-		if float64(u)/f.Temperature != v {
-			return 0, bad("%s %v is not a float32 divided by the temperature %v", what, v, f.Temperature)
-		}
-		return u, nil
-	}
+	// Leaf values and base scores are stored negated, as they are.
 	for c, v := range base.GetDoubleData() {
-		u, err := unscale("base score", v)
-		if err != nil {
-			return nil, err
-		}
-		f.Base[c] = float64(u)
+		f.Base[c] = -v
 	}
 	for t := 0; t < nTrees; t++ {
 		// The graph does not say which trees were single-class: every tree
@@ -138,12 +123,8 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 			}
 			tr.Threshold[d] = th
 		}
-		for _, v := range leaves.GetDoubleData()[t*nLeaf*NumClasses : (t+1)*nLeaf*NumClasses] {
-			u, err := unscale("leaf value", v)
-			if err != nil {
-				return nil, err
-			}
-			tr.Leaf = append(tr.Leaf, u)
+		for _, v := range leaves.GetFloatData()[t*nLeaf*NumClasses : (t+1)*nLeaf*NumClasses] {
+			tr.Leaf = append(tr.Leaf, -v)
 		}
 		f.Trees = append(f.Trees, tr)
 	}
