@@ -3,8 +3,10 @@
 # feature pipeline treats every record of the locked CinC 2017 train split
 # (gating by label, polarity corrections, time per record), then the
 # pipeline's speed: Extract (resample, filter, two QRS detectors, 89
-# features) on 10/30/60 s strips and Classify with a trivial fake model on a
-# 30 s strip and a 10 min recording. cpu-ns/op is process CPU time per call
+# features) on synthetic 10/30/60 s strips and on 200 real 30 s CinC 2017
+# strips (the ones `afscan bench` posts), Classify with a trivial fake model
+# on a 30 s strip and a 10 min recording, and with the embedded model on the
+# synthetic and the real strips. cpu-ns/op is process CPU time per call
 # (the CI machine is shared, so wall time includes waiting for a core).
 # Every figure is measured here.
 set -euo pipefail

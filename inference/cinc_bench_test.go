@@ -1,0 +1,80 @@
+package inference
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/afscan/afscan/ecg"
+	"github.com/afscan/afscan/inference/input"
+	"github.com/afscan/afscan/internal/benchcpu"
+	"github.com/afscan/afscan/internal/dataset"
+)
+
+// cincStrips returns the first 30 s of the first n CinC 2017 records that
+// last at least that long (300 Hz), the strips `afscan bench` posts. Real
+// strips cost more than the synthetic ones: their samples are quantised, so
+// runs of equal values (which the clipping check follows) are common.
+func cincStrips(b *testing.B, n int) []*ecg.Record {
+	b.Helper()
+	dir := dataset.ForTest(b, dataset.CinC2017)
+	const rateHz, seconds = 300, 30
+	var recs []*ecg.Record
+	for i := 1; len(recs) < n && i <= 8528; i++ {
+		rec, err := input.ReadFile(filepath.Join(dir, fmt.Sprintf("A%05d.hea", i)))
+		if err != nil {
+			continue // the shared set holds 7,249 of the 8,528 names
+		}
+		if rec.SampleRateHz != rateHz || len(rec.Leads[0].Samples) < rateHz*seconds {
+			continue
+		}
+		rec.Leads = []ecg.Lead{rec.Leads[0]}
+		rec.Leads[0].Samples = rec.Leads[0].Samples[:rateHz*seconds]
+		recs = append(recs, rec)
+	}
+	if len(recs) < n {
+		b.Fatalf("found %d CinC strips of 30 s, want %d", len(recs), n)
+	}
+	return recs
+}
+
+// BenchmarkExtractCinC is BenchmarkExtract on 200 real 30 s strips, taken in
+// turn.
+func BenchmarkExtractCinC(b *testing.B) {
+	recs := cincStrips(b, 200)
+	e := NewExtractor()
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	start := benchcpu.Start()
+	for b.Loop() {
+		rec := recs[i%len(recs)]
+		if _, err := e.Extract(ctx, rec.Leads[0].Samples, rec.SampleRateHz); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	benchcpu.Report(b, start)
+}
+
+// BenchmarkClassifyDefaultCinC is BenchmarkClassifyDefault on the same 200
+// real strips.
+func BenchmarkClassifyDefaultCinC(b *testing.B) {
+	recs := cincStrips(b, 200)
+	c, err := NewDefault()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	start := benchcpu.Start()
+	for b.Loop() {
+		if _, err := c.Classify(ctx, recs[i%len(recs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	benchcpu.Report(b, start)
+}
