@@ -13,9 +13,8 @@ import (
 )
 
 // cincStrips returns the first 30 s of the first n CinC 2017 records that
-// last at least that long (300 Hz), the strips `afscan bench` posts. Real
-// strips cost more than the synthetic ones: their samples are quantised, so
-// runs of equal values (which the clipping check follows) are common.
+// last at least that long (300 Hz), the strips `afscan bench` posts: the
+// synthetic strip of BenchmarkExtract understates what real ones cost.
 func cincStrips(b *testing.B, n int) []*ecg.Record {
 	b.Helper()
 	dir := dataset.ForTest(b, dataset.CinC2017)
