@@ -91,7 +91,7 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	out.keyID = keyID
 	c.Set(ctxKeyID, keyID)
 
-	_, decode, err := s.decoderFor(r.Header.Get("Content-Type"))
+	decode, err := s.decoderFor(r.Header.Get("Content-Type"))
 	if err != nil {
 		return out, err
 	}
@@ -159,10 +159,9 @@ func (s *Server) classify(c *gin.Context) (classifyOutcome, error) {
 	return out, err
 }
 
-// decoderFor picks the decoder of a Content-Type header and returns it
-// with the media type; a charset other than UTF-8 is refused, as JSON must
-// be UTF-8 (RFC 8259).
-func (s *Server) decoderFor(contentType string) (string, DecodeFunc, error) {
+// decoderFor picks the decoder of a Content-Type header; a charset other
+// than UTF-8 is refused, as JSON must be UTF-8 (RFC 8259).
+func (s *Server) decoderFor(contentType string) (DecodeFunc, error) {
 	mt := contentType
 	// The usual exact header skips the parser and its map.
 	if mt != MediaJSON && mt != MediaFHIR {
@@ -170,10 +169,10 @@ func (s *Server) decoderFor(contentType string) (string, DecodeFunc, error) {
 		var err error
 		mt, params, err = mime.ParseMediaType(contentType)
 		if err != nil {
-			return "", nil, fmt.Errorf("content type %q: %w", contentType, ErrUnsupportedMedia)
+			return nil, fmt.Errorf("content type %q: %w", contentType, ErrUnsupportedMedia)
 		}
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-			return "", nil, fmt.Errorf("charset %q: %w", cs, ErrUnsupportedMedia)
+			return nil, fmt.Errorf("charset %q: %w", cs, ErrUnsupportedMedia)
 		}
 	}
 	var d DecodeFunc
@@ -184,9 +183,9 @@ func (s *Server) decoderFor(contentType string) (string, DecodeFunc, error) {
 		d = s.opts.Decoders.FHIR
 	}
 	if d == nil {
-		return "", nil, fmt.Errorf("content type %q: %w", mt, ErrUnsupportedMedia)
+		return nil, fmt.Errorf("content type %q: %w", mt, ErrUnsupportedMedia)
 	}
-	return mt, d, nil
+	return d, nil
 }
 
 // wantsFHIR negotiates the response type from an Accept header (RFC 9110
