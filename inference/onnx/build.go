@@ -39,15 +39,15 @@ const maxGraphScoreSpread = 700
 // base as the graph holds them (negated: the spread is the same).
 func scoreSpread(leafValue []float32, base []float64, nTrees, nLeaf int, temperature float64) float64 {
 	spreadOf := func(v []float32) float64 { return float64(slices.Max(v)) - float64(slices.Min(v)) }
-	total := (slices.Max(base) - slices.Min(base)) / temperature
+	total := slices.Max(base) - slices.Min(base)
 	for t := range nTrees {
 		widest := 0.0
 		for l := range nLeaf {
 			widest = max(widest, spreadOf(leafValue[(t*nLeaf+l)*NumClasses:][:NumClasses]))
 		}
-		total += widest / temperature
+		total += widest
 	}
-	return total
+	return total / temperature
 }
 
 // filled returns n copies of v: every initializer an element-wise node
