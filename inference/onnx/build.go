@@ -32,6 +32,10 @@ const (
 // stay within ±spread, and exp(700) ≈ 1e304 leaves room for the sum of four.
 const maxGraphScoreSpread = 700
 
+// alwaysTrueOffset is the offset of every tree's extra condition, which
+// reads no feature: its difference 0 + 1 has sign +1 for every input.
+const alwaysTrueOffset = 1.0
+
 // scoreSpread returns an upper bound of max_c s_c − min_c s_c over all
 // inputs, s the class scores divided by the temperature: the base's spread
 // plus, for every tree, the largest spread of one of its leaf rows (a
@@ -89,22 +93,28 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	}
 	b := &graphBuilder{}
 	nTrees, nFeat, depth := len(f.Trees), len(f.FeatureNames), f.Depth
-	nCond, nLeaf := nTrees*depth, 1<<depth
+	// Every tree gets one more condition than its depth, always true: its
+	// sign (+1) carries the constant of the leaf count below into the same
+	// product, which spares an Add over the [trees × leaves] tensor.
+	nLevel := depth + 1
+	nCond, nLeaf := nTrees*nLevel, 1<<depth
 
 	// gonum starts a goroutine per 64×64 block of a larger product; in a
 	// busy service those wake-ups cost more than the arithmetic, so the two
 	// wide products run in batches of whole trees small enough to stay
 	// serial (a batched MatMul: one gonum call per batch).
-	selBatches, leafBatches := productBatches(nTrees, depth, nLeaf)
+	selBatches, leafBatches := productBatches(nTrees, nLevel, nLeaf)
 	sel := make([]float32, nFeat*nCond)
 	condOffset := make([]float64, nCond)
 	leafValue := make([]float32, nTrees*nLeaf*NumClasses)
 	for t, tr := range f.Trees {
 		for d := 0; d < depth; d++ {
-			k := t*depth + d
+			k := t*nLevel + d
 			sel[selectIndex(int(tr.Feature[d]), k, nFeat, nCond, selBatches)] = 1
 			condOffset[k] = -midpoint(tr.Threshold[d])
 		}
+		// The extra condition selects no feature: 0 + alwaysTrueOffset > 0.
+		condOffset[t*nLevel+depth] = alwaysTrueOffset
 		for l := 0; l < nLeaf; l++ {
 			row := leafValue[(t*nLeaf+l)*NumClasses:][:NumClasses]
 			if tr.Class == AllClasses {
@@ -121,19 +131,18 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	// depth/2 + Σ_d (l_d − ½)·s_d, where l_d is bit d of the leaf index
 	// (level 0 the most significant), all half-integers, exact in float32.
 	// Relu(count − (depth − 1)) is then 1 for the matching leaf and ≤ 0 for
-	// the others.
-	levelSign := make([]float32, depth*nLeaf)
+	// the others; the always-true condition's row holds 1 − depth/2.
+	levelSign := make([]float32, nLevel*nLeaf)
 	for l := 0; l < nLeaf; l++ {
 		for d := 0; d < depth; d++ {
 			bit := (l >> (depth - 1 - d)) & 1
 			levelSign[d*nLeaf+l] = float32(bit) - 0.5
 		}
+		levelSign[depth*nLeaf+l] = 1 - float32(depth)/2
 	}
-	leafOffset := filled(1-float32(depth)/2, nTrees*nLeaf)
 
 	if selBatches > 1 {
 		chunk := nCond / selBatches
-		b.initInt64("shape_x", []int64{1, 1, int64(nFeat)}, 3)
 		b.initFloat("select", sel, selBatches, nFeat, chunk)
 		b.initDouble("cond_offset", condOffset, selBatches, 1, chunk)
 	} else {
@@ -142,18 +151,16 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	}
 	if leafBatches > 1 {
 		rows := nTrees / leafBatches
-		b.initInt64("shape_tree_level", []int64{int64(leafBatches), int64(rows), int64(depth)}, 3)
+		b.initInt64("shape_tree_level", []int64{int64(leafBatches), int64(rows), int64(nLevel)}, 3)
 		// Stored once per batch: gonnx would materialise the broadcast.
 		signs := make([]float32, 0, leafBatches*len(levelSign))
 		for range leafBatches {
 			signs = append(signs, levelSign...)
 		}
-		b.initFloat("level_sign", signs, leafBatches, depth, nLeaf)
-		b.initFloat("leaf_offset", leafOffset, leafBatches, rows, nLeaf)
+		b.initFloat("level_sign", signs, leafBatches, nLevel, nLeaf)
 	} else {
-		b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(depth)}, 2)
-		b.initFloat("level_sign", levelSign, depth, nLeaf)
-		b.initFloat("leaf_offset", leafOffset, nTrees, nLeaf)
+		b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(nLevel)}, 2)
+		b.initFloat("level_sign", levelSign, nLevel, nLeaf)
 	}
 	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
 	b.initFloat("leaf_value", leafValue, nTrees*nLeaf, NumClasses)
@@ -188,10 +195,6 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.initDouble("ones_class_square", filled(1.0, NumClasses*NumClasses), NumClasses, NumClasses)
 
 	x := InputName
-	if selBatches > 1 {
-		x = "x"
-		b.node("Reshape", []string{InputName, "shape_x"}, x) // [1, 1, F]
-	}
 	// x − m of every (tree, level): the one-hot product adds exact zeros to
 	// x. (gonnx's Gemm runs only in float32: MatMul and Add instead.)
 	b.node("MatMul", []string{x, "select"}, "cond_x32") // [1, K] or [batches, 1, K/batches]
@@ -200,9 +203,8 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.node("Abs", []string{"cond_diff"}, "cond_abs")
 	b.node("Div", []string{"cond_diff", "cond_abs"}, "cond_sign")
 	b.castNode("cond_sign", "cond_sign32", pb.TensorProto_FLOAT)
-	b.node("Reshape", []string{"cond_sign32", "shape_tree_level"}, "signs") // [T, D] or [batches, T/batches, D]
-	b.node("MatMul", []string{"signs", "level_sign"}, "agree_part")         // [T, L] or [batches, T/batches, L]
-	b.node("Add", []string{"agree_part", "leaf_offset"}, "agree")
+	b.node("Reshape", []string{"cond_sign32", "shape_tree_level"}, "signs") // [T, D+1] or [batches, T/batches, D+1]
+	b.node("MatMul", []string{"signs", "level_sign"}, "agree")              // [T, L] or [batches, T/batches, L]
 	b.node("Relu", []string{"agree"}, "leaf_onehot")
 	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row") // [1, T·L]
 	// Class totals: one float32 product sums every tree's leaf into its
@@ -325,11 +327,11 @@ func valueInfo(name string, typ pb.TensorProto_DataType, dims ...int64) *pb.Valu
 func serialProduct(m, n int) bool { return ((m+63)/64)*((n+63)/64) < 4 }
 
 // productBatches returns how many equal batches of whole trees the feature
-// selection ([1, F]·[F, trees·depth]) and the leaf agreement ([trees,
-// depth]·[depth, leaves]) run in: the fewest (at most 64) whose products
+// selection ([1, F]·[F, trees·levels]) and the leaf agreement ([trees,
+// levels]·[levels, leaves]) run in: the fewest (at most 64) whose products
 // stay serial, each batch at least 2 wide (gonnx's slicing turns 1×1
 // matrices into scalars), else 1.
-func productBatches(nTrees, depth, nLeaf int) (sel, leaf int) {
+func productBatches(nTrees, levels, nLeaf int) (sel, leaf int) {
 	fewest := func(fits func(perBatch int) bool) int {
 		for nb := 1; nb <= 64 && nb <= nTrees; nb++ {
 			if nTrees%nb == 0 && fits(nTrees/nb) {
@@ -341,7 +343,7 @@ func productBatches(nTrees, depth, nLeaf int) (sel, leaf int) {
 		}
 		return 1
 	}
-	sel = fewest(func(t int) bool { return serialProduct(1, t*depth) })
+	sel = fewest(func(t int) bool { return serialProduct(1, t*levels) })
 	leaf = fewest(func(t int) bool { return serialProduct(t, nLeaf) })
 	return sel, leaf
 }

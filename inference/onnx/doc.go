@@ -16,15 +16,16 @@
 // in the spirit of Hummingbird's GEMM strategy (Nakandala et al., OSDI 2020)
 // without Gather, whose gonnx implementation costs about 1 µs per index, and
 // with few nodes, since gonnx allocates a fresh tensor (and often a clone of
-// an input) for every node: 22 or 23 nodes whatever the ensemble size. A
+// an input) for every node: 21 nodes whatever the ensemble size. A
 // one-hot float32 matrix product copies the tested feature of every (tree,
 // level); in float64 it is compared with the midpoint between the threshold
 // and the next float32, which no float32 equals, so the difference is never
 // 0 and difference / |difference| is exactly ±1, the sign of x > t (gonnx at
 // opset 13 cannot Cast booleans, and its Gemm runs only in float32). A second
 // product of the signs with ±½ per (level, leaf) counts for every leaf how
-// many levels agree with its index; Relu(count − (depth − 1)) is the one-hot
-// leaf. This stage runs in float32 (exact: half-integers), which keeps its
+// many levels agree with its index, less depth − 1: every tree has one more,
+// always-true condition whose row holds that constant, so no Add is needed;
+// Relu of the result is the one-hot leaf. This stage runs in float32 (exact: half-integers), which keeps its
 // tensors under Go's 32 KB large-object size. A last float32 product sums
 // the leaf values (stored negated) into the four class totals; the prior,
 // the temperature and the softmax follow in float64. The softmax is not

@@ -70,16 +70,17 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	if slices.ContainsFunc(sh, func(v int64) bool { return v < 1 || v > 1<<20 }) {
 		return nil, bad("tree shape %v", sh)
 	}
-	nTrees, depth := int(sh[0]), int(sh[1])
+	nTrees, nLevel := int(sh[0]), int(sh[1])
 	if shapeLen == 3 {
-		nTrees, depth = int(sh[0]*sh[1]), int(sh[2])
+		nTrees, nLevel = int(sh[0]*sh[1]), int(sh[2])
 	}
+	depth := nLevel - 1 // the last condition of every tree is always true
 	if nTrees < 1 || depth < 1 || depth > MaxDepth || nTrees > 1<<20 {
 		return nil, bad("%d trees of depth %d", nTrees, depth)
 	}
 	f.Depth = depth
-	nFeat, nCond, nLeaf := len(f.FeatureNames), nTrees*depth, 1<<depth
-	selBatches, _ := productBatches(nTrees, depth, nLeaf)
+	nFeat, nCond, nLeaf := len(f.FeatureNames), nTrees*nLevel, 1<<depth
+	selBatches, _ := productBatches(nTrees, nLevel, nLeaf)
 	sel, err := need("select", nFeat*nCond, pb.TensorProto_FLOAT)
 	if err != nil {
 		return nil, err
@@ -109,8 +110,11 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		// comes back with a value per class (zeros where it had none),
 		// which scores the same.
 		tr := Tree{Class: AllClasses, Feature: make([]int32, depth), Threshold: make([]float32, depth)}
+		if k := t*nLevel + depth; offset.GetDoubleData()[k] != alwaysTrueOffset {
+			return nil, bad("condition %d: offset %v, want the always-true %v", k, offset.GetDoubleData()[k], alwaysTrueOffset)
+		}
 		for d := 0; d < depth; d++ {
-			k := t*depth + d
+			k := t*nLevel + d
 			tr.Feature[d] = -1
 			for fi := 0; fi < nFeat; fi++ {
 				if sel.GetFloatData()[selectIndex(fi, k, nFeat, nCond, selBatches)] != 0 {
