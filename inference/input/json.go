@@ -213,15 +213,8 @@ func (d *jsonStripDecoder) readSamples() error {
 		}
 		d.sized = true
 	}
-	if s.depth++; s.depth > maxJSONDepth {
-		return fmt.Errorf("%w: JSON syntax error at byte %d: exceeded max depth", ErrMalformed, s.i+1)
-	}
-	s.i++ // '['
-	s.ws()
-	if s.peek() == ']' {
-		s.i++
-		s.depth--
-		return nil
+	if empty, err := s.open(']'); empty || err != nil {
+		return err
 	}
 	b := s.b
 	for k := 0; ; k++ {
@@ -284,17 +277,8 @@ func (d *jsonStripDecoder) readSamples() error {
 			continue
 		}
 		s.i = i
-		s.ws()
-		switch s.peek() {
-		case ',':
-			s.i++
-			s.ws()
-		case ']':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return s.syntaxError("after array element")
+		if more, err := s.next(']', "after array element"); !more || err != nil {
+			return err
 		}
 	}
 }

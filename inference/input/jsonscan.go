@@ -291,15 +291,8 @@ func (s *jsonScanner) skip() error {
 // literal once the cursor is at the member's value (white space skipped);
 // member must consume the value.
 func (s *jsonScanner) object(member func(key []byte, plain bool) error) error {
-	if s.depth++; s.depth > maxJSONDepth {
-		return fmt.Errorf("%w: JSON syntax error at byte %d: exceeded max depth", ErrMalformed, s.i+1)
-	}
-	s.i++ // '{'
-	s.ws()
-	if s.peek() == '}' {
-		s.i++
-		s.depth--
-		return nil
+	if empty, err := s.open('}'); empty || err != nil {
+		return err
 	}
 	for {
 		if s.peek() != '"' {
@@ -318,17 +311,8 @@ func (s *jsonScanner) object(member func(key []byte, plain bool) error) error {
 		if err := member(key, plain); err != nil {
 			return err
 		}
-		s.ws()
-		switch s.peek() {
-		case ',':
-			s.i++
-			s.ws()
-		case '}':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return s.syntaxError("after object key:value pair")
+		if more, err := s.next('}', "after object key:value pair"); !more || err != nil {
+			return err
 		}
 	}
 }
@@ -336,33 +320,52 @@ func (s *jsonScanner) object(member func(key []byte, plain bool) error) error {
 // array reads an array at the cursor, calling elem with each element's
 // index once the cursor is at it; elem must consume the element.
 func (s *jsonScanner) array(elem func(k int) error) error {
-	if s.depth++; s.depth > maxJSONDepth {
-		return fmt.Errorf("%w: JSON syntax error at byte %d: exceeded max depth", ErrMalformed, s.i+1)
-	}
-	s.i++ // '['
-	s.ws()
-	if s.peek() == ']' {
-		s.i++
-		s.depth--
-		return nil
+	if empty, err := s.open(']'); empty || err != nil {
+		return err
 	}
 	for k := 0; ; k++ {
 		if err := elem(k); err != nil {
 			return err
 		}
-		s.ws()
-		switch s.peek() {
-		case ',':
-			s.i++
-			s.ws()
-		case ']':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return s.syntaxError("after array element")
+		if more, err := s.next(']', "after array element"); !more || err != nil {
+			return err
 		}
 	}
+}
+
+// open enters the object or array whose opening bracket is at the cursor
+// and skips the white space after it; when the closing bracket follows at
+// once it consumes that too and reports the container empty.
+func (s *jsonScanner) open(closing byte) (empty bool, err error) {
+	if s.depth++; s.depth > maxJSONDepth {
+		return false, fmt.Errorf("%w: JSON syntax error at byte %d: exceeded max depth", ErrMalformed, s.i+1)
+	}
+	s.i++
+	s.ws()
+	if s.peek() == closing {
+		s.i++
+		s.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// next reads what follows a member or element: a comma (more follow; the
+// cursor moves to the next one) or the closing bracket (the container
+// ends); anything else is a syntax error "after what".
+func (s *jsonScanner) next(closing byte, what string) (more bool, err error) {
+	s.ws()
+	switch s.peek() {
+	case ',':
+		s.i++
+		s.ws()
+		return true, nil
+	case closing:
+		s.i++
+		s.depth--
+		return false, nil
+	}
+	return false, s.syntaxError(what)
 }
 
 // end checks that only white space follows the top-level value.
