@@ -194,10 +194,10 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.initDouble("pick_pos", pickPos, 2*NumClasses, NumClasses)
 	b.initDouble("ones_class_square", filled(1.0, NumClasses*NumClasses), NumClasses, NumClasses)
 
-	x := InputName
 	// x − m of every (tree, level): the one-hot product adds exact zeros to
-	// x. (gonnx's Gemm runs only in float32: MatMul and Add instead.)
-	b.node("MatMul", []string{x, "select"}, "cond_x32") // [1, K] or [batches, 1, K/batches]
+	// x. (gonnx's Gemm runs only in float32: MatMul and Add instead.) With
+	// batches, MatMul broadcasts the [1, F] input over them.
+	b.node("MatMul", []string{InputName, "select"}, "cond_x32") // [1, K] or [batches, 1, K/batches]
 	b.castNode("cond_x32", "cond_x", pb.TensorProto_DOUBLE)
 	b.node("Add", []string{"cond_x", "cond_offset"}, "cond_diff")
 	b.node("Abs", []string{"cond_diff"}, "cond_abs")
