@@ -54,17 +54,6 @@ func scoreSpread(leafValue []float32, base []float64, nTrees, nLeaf int, tempera
 	return total / temperature
 }
 
-// filled returns n copies of v: every initializer an element-wise node
-// reads has the full shape of the other operand, since gonnx broadcasts by
-// materialising repeated copies.
-func filled[T float32 | float64](v T, n int) []T {
-	out := make([]T, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
-}
-
 // midpoint returns the real number halfway between the finite float32 t and
 // the next float32 above it, exactly representable in float64. The graph
 // compares float32 features with it in float64: no float32 equals m, so
@@ -192,7 +181,7 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.initDouble("centre", centre, NumClasses, 2*NumClasses)
 	b.initDouble("pick_neg", pickNeg, 2*NumClasses, NumClasses)
 	b.initDouble("pick_pos", pickPos, 2*NumClasses, NumClasses)
-	b.initDouble("ones_class_square", filled(1.0, NumClasses*NumClasses), NumClasses, NumClasses)
+	b.initDouble("ones_class_square", slices.Repeat([]float64{1}, NumClasses*NumClasses), NumClasses, NumClasses)
 
 	// x − m of every (tree, level): the one-hot product adds exact zeros to
 	// x. (gonnx's Gemm runs only in float32: MatMul and Add instead.) With
