@@ -18,7 +18,7 @@ var ONNX []byte
 // is retrained.
 const (
 	Name    = "afscan-af-gbdt"
-	Version = "1.5.4"
+	Version = "1.5.5"
 )
 
 // SHA256 returns the lowercase hex SHA-256 of ONNX.

@@ -119,8 +119,12 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	// the signs s_d = ±1 (+1 when x > t), the count of agreements is
 	// depth/2 + Σ_d (l_d − ½)·s_d, where l_d is bit d of the leaf index
 	// (level 0 the most significant), all half-integers, exact in float32.
-	// Relu(count − (depth − 1)) is then 1 for the matching leaf and ≤ 0 for
-	// the others; the always-true condition's row holds 1 − depth/2.
+	// count − (depth − 1) is then 1 for the matching leaf and ≤ 0 for the
+	// others; the always-true condition's row holds 1 − depth/2. PRelu with
+	// a zero slope of the product's own shape keeps the 1 and zeroes the
+	// rest: gonnx's Relu is a comparison and a product (two passes, two
+	// tensors), its PRelu one pass into one tensor, and a slope of the same
+	// shape is not materialised by broadcasting.
 	levelSign := make([]float32, nLevel*nLeaf)
 	for l := 0; l < nLeaf; l++ {
 		for d := 0; d < depth; d++ {
@@ -147,9 +151,11 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 			signs = append(signs, levelSign...)
 		}
 		b.initFloat("level_sign", signs, leafBatches, nLevel, nLeaf)
+		b.initFloat("leaf_slope", make([]float32, nTrees*nLeaf), leafBatches, rows, nLeaf)
 	} else {
 		b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(nLevel)}, 2)
 		b.initFloat("level_sign", levelSign, nLevel, nLeaf)
+		b.initFloat("leaf_slope", make([]float32, nTrees*nLeaf), nTrees, nLeaf)
 	}
 	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
 	b.initFloat("leaf_value", leafValue, nTrees*nLeaf, NumClasses)
@@ -194,7 +200,7 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 	b.castNode("cond_sign", "cond_sign32", pb.TensorProto_FLOAT)
 	b.node("Reshape", []string{"cond_sign32", "shape_tree_level"}, "signs") // [T, D+1] or [batches, T/batches, D+1]
 	b.node("MatMul", []string{"signs", "level_sign"}, "agree")              // [T, L] or [batches, T/batches, L]
-	b.node("Relu", []string{"agree"}, "leaf_onehot")
+	b.node("PRelu", []string{"agree", "leaf_slope"}, "leaf_onehot")
 	b.node("Reshape", []string{"leaf_onehot", "shape_row"}, "leaf_row") // [1, T·L]
 	// Class totals: one float32 product sums every tree's leaf into its
 	// class(es), then float64 from the prior on. Leaf values and base are

@@ -25,9 +25,10 @@
 // product of the signs with ±½ per (level, leaf) counts for every leaf how
 // many levels agree with its index, less depth − 1: every tree has one more,
 // always-true condition whose row holds that constant, so no Add is needed;
-// Relu of the result is the one-hot leaf. This stage runs in float32 (exact:
-// half-integers), which keeps its tensors under Go's 32 KB large-object
-// size. A last float32 product sums the leaf values (stored negated) into
+// PRelu with a zero slope (gonnx's Relu is a comparison and a product: two
+// passes, two tensors) turns the result into the one-hot leaf. This stage
+// runs in float32 (exact: half-integers), which keeps its tensors under
+// Go's 32 KB large-object size. A last float32 product sums the leaf values (stored negated) into
 // the four class totals; the prior, the temperature and the softmax follow
 // in float64. The softmax is not gonnx's Softmax, which starts a goroutine
 // per row and waits for it, but exp(s) = σ(s)/σ(−s) of the centred scores,
