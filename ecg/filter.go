@@ -121,35 +121,41 @@ func (q biquad) steady(u float64) state {
 	return state{z1: q.b1*u - q.a1*y + z2, z2: z2}
 }
 
+// cascade is the memory of the sections p then q in transposed direct form
+// II. It holds only the four state variables, so that the compiler keeps
+// it in registers through the filter loops (a struct that also held the
+// sections would live in memory, and every sample would wait on a store and
+// a load); the sections are passed to step.
+type cascade struct{ p1, p2, q1, q2 float64 }
+
+// settled is the cascade p, q after a long constant input u.
+func settled(p, q biquad, u float64) cascade {
+	sp, sq := p.steady(u), q.steady(p.dcGain()*u)
+	return cascade{sp.z1, sp.z2, sq.z1, sq.z2}
+}
+
+// step runs the sample v through p then q.
+func (c cascade) step(p, q *biquad, v float64) (cascade, float64) {
+	w := p.b0*v + c.p1
+	c.p1 = p.b1*v - p.a1*w + c.p2
+	c.p2 = p.b2*v - p.a2*w
+	y := q.b0*w + c.q1
+	c.q1 = q.b1*w - q.a1*y + c.q2
+	c.q2 = q.b2*w - q.a2*y
+	return c, y
+}
+
 // filtfilt2 runs the cascade p then q forward, then backward, over x in
 // place, each pass starting in the steady state of a constant input equal
-// to its first sample. Both sections share one pass over memory, and the
-// section states live in local variables (registers) rather than structs.
+// to its first sample.
 func filtfilt2(x []float64, p, q biquad) {
-	u := x[0]
-	sp, sq := p.steady(u), q.steady(p.dcGain()*u)
-	p1, p2, q1, q2 := sp.z1, sp.z2, sq.z1, sq.z2
+	c := settled(p, q, x[0])
 	for i, v := range x {
-		w := p.b0*v + p1
-		p1 = p.b1*v - p.a1*w + p2
-		p2 = p.b2*v - p.a2*w
-		y := q.b0*w + q1
-		q1 = q.b1*w - q.a1*y + q2
-		q2 = q.b2*w - q.a2*y
-		x[i] = y
+		c, x[i] = c.step(&p, &q, v)
 	}
-	u = x[len(x)-1]
-	sp, sq = p.steady(u), q.steady(p.dcGain()*u)
-	p1, p2, q1, q2 = sp.z1, sp.z2, sq.z1, sq.z2
+	c = settled(p, q, x[len(x)-1])
 	for i := len(x) - 1; i >= 0; i-- {
-		v := x[i]
-		w := p.b0*v + p1
-		p1 = p.b1*v - p.a1*w + p2
-		p2 = p.b2*v - p.a2*w
-		y := q.b0*w + q1
-		q1 = q.b1*w - q.a1*y + q2
-		q2 = q.b2*w - q.a2*y
-		x[i] = y
+		c, x[i] = c.step(&p, &q, x[i])
 	}
 }
 
@@ -180,53 +186,19 @@ func BandpassPair(dstA, dstB, src []float64, sampleRateHz, lowA, highA, lowB, hi
 }
 
 // filtfiltPair writes filtfilt2 of src with the cascade pa, qa to a and with
-// pb, qb to b, in the same operation order as filtfilt2 (so bit for bit the
-// same), the two filters interleaved.
+// pb, qb to b: the same steps (so bit for bit the same results), the two
+// filters interleaved.
 func filtfiltPair(a, b, src []float64, pa, qa, pb, qb biquad) {
 	n := len(src)
 	a, b, src = a[:n], b[:n], src[:n]
-	u := src[0]
-	spa, sqa := pa.steady(u), qa.steady(pa.dcGain()*u)
-	spb, sqb := pb.steady(u), qb.steady(pb.dcGain()*u)
-	pa1, pa2, qa1, qa2 := spa.z1, spa.z2, sqa.z1, sqa.z2
-	pb1, pb2, qb1, qb2 := spb.z1, spb.z2, sqb.z1, sqb.z2
+	ca, cb := settled(pa, qa, src[0]), settled(pb, qb, src[0])
 	for i, v := range src {
-		w := pa.b0*v + pa1
-		pa1 = pa.b1*v - pa.a1*w + pa2
-		pa2 = pa.b2*v - pa.a2*w
-		y := qa.b0*w + qa1
-		qa1 = qa.b1*w - qa.a1*y + qa2
-		qa2 = qa.b2*w - qa.a2*y
-		a[i] = y
-		w = pb.b0*v + pb1
-		pb1 = pb.b1*v - pb.a1*w + pb2
-		pb2 = pb.b2*v - pb.a2*w
-		y = qb.b0*w + qb1
-		qb1 = qb.b1*w - qb.a1*y + qb2
-		qb2 = qb.b2*w - qb.a2*y
-		b[i] = y
+		ca, a[i] = ca.step(&pa, &qa, v)
+		cb, b[i] = cb.step(&pb, &qb, v)
 	}
-	ua, ub := a[n-1], b[n-1]
-	spa, sqa = pa.steady(ua), qa.steady(pa.dcGain()*ua)
-	spb, sqb = pb.steady(ub), qb.steady(pb.dcGain()*ub)
-	pa1, pa2, qa1, qa2 = spa.z1, spa.z2, sqa.z1, sqa.z2
-	pb1, pb2, qb1, qb2 = spb.z1, spb.z2, sqb.z1, sqb.z2
+	ca, cb = settled(pa, qa, a[n-1]), settled(pb, qb, b[n-1])
 	for i := n - 1; i >= 0; i-- {
-		v := a[i]
-		w := pa.b0*v + pa1
-		pa1 = pa.b1*v - pa.a1*w + pa2
-		pa2 = pa.b2*v - pa.a2*w
-		y := qa.b0*w + qa1
-		qa1 = qa.b1*w - qa.a1*y + qa2
-		qa2 = qa.b2*w - qa.a2*y
-		a[i] = y
-		v = b[i]
-		w = pb.b0*v + pb1
-		pb1 = pb.b1*v - pb.a1*w + pb2
-		pb2 = pb.b2*v - pb.a2*w
-		y = qb.b0*w + qb1
-		qb1 = qb.b1*w - qb.a1*y + qb2
-		qb2 = qb.b2*w - qb.a2*y
-		b[i] = y
+		ca, a[i] = ca.step(&pa, &qa, a[i])
+		cb, b[i] = cb.step(&pb, &qb, b[i])
 	}
 }
