@@ -22,8 +22,13 @@ import (
 	"github.com/afscan/afscan/inference"
 )
 
-// serveGCPercent is the garbage collector target serve sets unless GOGC is
-// in the environment.
+// serveHeapBudget is how large serve lets the Go heap grow before the
+// collector runs, unless GOGC or GOMEMLIMIT is in the environment; in a
+// container a smaller serveMemoryFraction of the memory limit wins.
+const serveHeapBudget = 256 << 20
+
+// serveGCPercent is the garbage collector target serve sets when GOMEMLIMIT
+// is in the environment and GOGC is not.
 const serveGCPercent = 400
 
 // serveMemoryFraction is the share of a container's memory limit serve
@@ -199,35 +204,45 @@ func newLogger(cfg serveConfig, m *Main) (*slog.Logger, error) {
 }
 
 // configureGC sets serve's garbage collector defaults; GOGC and GOMEMLIMIT
-// in the environment win over both.
+// in the environment win.
 //
-// GOGC 400: a classification allocates ~2 MB against a live heap of a few
-// MB: at the default GOGC=100 the collector and the scavenger (returning
-// pages the next request faults back in) took ~25 % of the server's CPU at
-// 500 requests/s; 400 cut CPU per request by ~16 % for ~80 MB RSS (afscan
-// bench --pid, see README).
+// Heap budget: a classification allocates ~230 kB (mostly the ONNX
+// runtime's per-node tensors) against a live heap of a few MB, so any
+// proportional target (GOGC) collects several times a second at 500
+// requests/s, and the requests that overlap a cycle's marking and its
+// assists make the latency tail. With the collector off and a soft memory
+// limit of serveHeapBudget it runs once every ~2 s there instead: in
+// interleaved 20 s runs at 500 requests/s (afscan bench) p99 was 1.6-2.0
+// ms against 1.9-3.0 ms at GOGC=400, for a resident set of ~300 MB
+// instead of ~60 MB. In a container with a memory limit (cgroup
+// memory.max) the budget is at most 80 % of it, which also bounds the
+// heap when --max-in-flight large strips are in work at once.
 //
-// Memory limit: a heap goal of 5× the live heap is harmless at a few MB
-// live, but with --max-in-flight strips in work at once the live heap
-// grows to ~2 MB each, and 5× that can pass a container's memory limit and
-// get the process killed. In a container with a memory limit (cgroup
-// memory.max) the Go heap gets a soft limit of 80 % of it, so the
-// collector works harder near the limit instead.
+// With only GOMEMLIMIT set, GOGC is 400 (a classification's garbage is
+// small against the heap it leaves: the default 100 collected and
+// scavenged for ~25 % of the server's CPU); with only GOGC set, the
+// container's 80 % is the soft limit.
 func configureGC(getenv func(string) string, log *slog.Logger, limitFiles []string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(serveGCPercent)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		for _, f := range limitFiles {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				continue
-			}
-			if limit, ok := parseMemoryLimit(string(data)); ok {
-				debug.SetMemoryLimit(int64(float64(limit) * serveMemoryFraction))
-			}
-			break
+	containerLimit := int64(math.MaxInt64)
+	for _, f := range limitFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
 		}
+		if limit, ok := parseMemoryLimit(string(data)); ok {
+			containerLimit = int64(float64(limit) * serveMemoryFraction)
+		}
+		break
+	}
+	gogc, memLimit := getenv("GOGC"), getenv("GOMEMLIMIT")
+	switch {
+	case gogc == "" && memLimit == "":
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(min(serveHeapBudget, containerLimit))
+	case gogc == "":
+		debug.SetGCPercent(serveGCPercent)
+	case memLimit == "":
+		debug.SetMemoryLimit(containerLimit)
 	}
 	gcPercent := debug.SetGCPercent(-1)
 	debug.SetGCPercent(gcPercent)

@@ -295,9 +295,9 @@ func TestParseMemoryLimit(t *testing.T) {
 	}
 }
 
-// TestConfigureGC: serve's GOGC and memory-limit defaults apply unless
-// the environment sets them. The settings are process-wide, so the test
-// restores them.
+// TestConfigureGC: serve's heap budget applies unless the environment sets
+// GOGC or GOMEMLIMIT, and a container's limit bounds it. The settings are
+// process-wide, so the test restores them.
 func TestConfigureGC(t *testing.T) {
 	gc0 := debug.SetGCPercent(100)
 	lim0 := debug.SetMemoryLimit(math.MaxInt64)
@@ -305,26 +305,38 @@ func TestConfigureGC(t *testing.T) {
 		debug.SetGCPercent(gc0)
 		debug.SetMemoryLimit(lim0)
 	})
-	limitFile := filepath.Join(t.TempDir(), "memory.max")
-	if err := os.WriteFile(limitFile, []byte("268435456\n"), 0o600); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	writeLimit := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
-	files := []string{filepath.Join(t.TempDir(), "missing"), limitFile}
+	small := []string{filepath.Join(dir, "missing"), writeLimit("small", "268435456\n")}
+	large := []string{writeLimit("large", "4294967296\n")}
+	unlimited := []string{writeLimit("max", "max\n")}
 	log := slog.New(slog.DiscardHandler)
 	for _, tc := range []struct {
 		name      string
 		env       map[string]string
+		files     []string
 		wantGC    int
 		wantLimit int64
 	}{
-		{"defaults", nil, serveGCPercent, 214748364},
-		{"GOGC set", map[string]string{"GOGC": "50"}, 100, 214748364},
-		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "1GiB"}, serveGCPercent, math.MaxInt64},
+		{"no container limit", nil, nil, -1, serveHeapBudget},
+		{"container limit max", nil, unlimited, -1, serveHeapBudget},
+		{"large container", nil, large, -1, serveHeapBudget},
+		{"small container", nil, small, -1, 214748364},
+		{"GOGC set", map[string]string{"GOGC": "50"}, small, 100, 214748364},
+		{"GOGC set, no container limit", map[string]string{"GOGC": "50"}, nil, 100, math.MaxInt64},
+		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "1GiB"}, small, serveGCPercent, math.MaxInt64},
+		{"both set", map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}, small, 100, math.MaxInt64},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			debug.SetGCPercent(100)
 			debug.SetMemoryLimit(math.MaxInt64)
-			configureGC(func(k string) string { return tc.env[k] }, log, files)
+			configureGC(func(k string) string { return tc.env[k] }, log, tc.files)
 			if got := debug.SetGCPercent(100); got != tc.wantGC {
 				t.Errorf("got GOGC %d, want %d", got, tc.wantGC)
 			}
