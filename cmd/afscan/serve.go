@@ -213,7 +213,7 @@ func newLogger(cfg serveConfig, m *Main) (*slog.Logger, error) {
 // assists make the latency tail. With the collector off and a soft memory
 // limit of serveHeapBudget it runs once every ~2 s there instead: in
 // interleaved 20 s runs at 500 requests/s (afscan bench) p99 was 1.6-2.0
-// ms against 1.9-3.0 ms at GOGC=400, for a resident set of ~300 MB
+// ms against 1.9-3.0 ms at GOGC=400, for a resident set of ~270 MB
 // instead of ~60 MB. In a container with a memory limit (cgroup
 // memory.max) the budget is at most 80 % of it, which also bounds the
 // heap when --max-in-flight large strips are in work at once.
