@@ -113,19 +113,33 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 		if k := t*nLevel + depth; offset.GetDoubleData()[k] != alwaysTrueOffset {
 			return nil, bad("condition %d: offset %v, want the always-true %v", k, offset.GetDoubleData()[k], alwaysTrueOffset)
 		}
-		for d := 0; d < depth; d++ {
+		// Every condition's column of the selection is one-hot, and the
+		// always-true condition's is zero: anything else would make the
+		// graph compute another forest than the one returned.
+		for d := 0; d <= depth; d++ {
 			k := t*nLevel + d
-			tr.Feature[d] = -1
-			for fi := 0; fi < nFeat; fi++ {
-				if sel.GetFloatData()[selectIndex(fi, k, nFeat, nCond, selBatches)] != 0 {
-					tr.Feature[d] = int32(fi)
+			feature := -1
+			for fi := range nFeat {
+				v := sel.GetFloatData()[selectIndex(fi, k, nFeat, nCond, selBatches)]
+				if v == 0 {
+					continue
 				}
+				if v != 1 || feature >= 0 || d == depth {
+					return nil, bad("condition %d: selection column is not one-hot (feature %d holds %v)", k, fi, v)
+				}
+				feature = fi
+			}
+			if d == depth {
+				break
+			}
+			if feature < 0 {
+				return nil, bad("condition %d selects no feature", k)
 			}
 			th, ok := thresholdOf(-offset.GetDoubleData()[k])
 			if !ok {
 				return nil, bad("condition %d: offset %v is not a negated float32 midpoint", k, offset.GetDoubleData()[k])
 			}
-			tr.Threshold[d] = th
+			tr.Feature[d], tr.Threshold[d] = int32(feature), th
 		}
 		for _, v := range leaves.GetFloatData()[t*nLeaf*NumClasses : (t+1)*nLeaf*NumClasses] {
 			tr.Leaf = append(tr.Leaf, -v)
