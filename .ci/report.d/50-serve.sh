@@ -6,8 +6,10 @@
 # then closed loop with 1 worker for 10 s — latency without queueing — and
 # with 4 workers for 15 s — saturation) using the first 30 s of CinC 2017
 # records, prints latency percentiles, the service time the server reports
-# (Server-Timing), throughput, CPU per request and the server's VmRSS, then
-# stops it with SIGTERM and verifies the audit log's hash chain.
+# (Server-Timing), throughput, CPU per request, the server's VmRSS and how
+# many garbage collections the server ran during each load (from /metrics,
+# when curl is installed), then stops it with SIGTERM and verifies the
+# audit log's hash chain.
 # Latency figures are printed, not enforced: CI machines are shared, so the
 # load average is printed before each run (compare client lag and service
 # time with the latency to see how much of it was the machine).
@@ -26,15 +28,24 @@ go build -o "$work/afscan" ./cmd/afscan
 pid=$!
 addr=$(wait_for_log "$work/serve.log" 's/.*"msg":"listening","addr":"\([^"]*\)".*/\1/p' "$pid" 300)
 if [ -z "$addr" ]; then echo "serve did not start:"; cat "$work/serve.log"; exit 1; fi
+gc_cycles() {
+  command -v curl >/dev/null 2>&1 || return 0
+  curl -s "http://$addr/metrics" | awk '$1 == "go_gc_duration_seconds_count" {print $2}'
+}
+load() {
+  local before after
+  before=$(gc_cycles)
+  "$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
+    "$@" --pid "$pid" || echo "(bench reported errors)"
+  after=$(gc_cycles)
+  if [ -n "$before" ] && [ -n "$after" ]; then echo "server GC   $((after - before)) collections during the run"; fi
+}
 echo "-- open loop, 500 req/s, 30 s (target: p99 <= 2 ms, zero errors); $(uptime | sed 's/.*load/load/')"
-"$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
-  --rate 500 --duration 30s --pid "$pid" || echo "(bench reported errors)"
+load --rate 500 --duration 30s
 echo "-- closed loop, 1 worker, 10 s (latency without queueing); $(uptime | sed 's/.*load/load/')"
-"$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
-  --workers 1 --duration 10s --pid "$pid" || echo "(bench reported errors)"
+load --workers 1 --duration 10s
 echo "-- closed loop, 4 workers, 15 s (saturation throughput); $(uptime | sed 's/.*load/load/')"
-"$work/afscan" bench --url "http://$addr" --key-file "$work/key" --data "$data" \
-  --workers 4 --duration 15s --pid "$pid" || echo "(bench reported errors)"
+load --workers 4 --duration 15s
 kill -TERM "$pid"
 wait "$pid"
 "$work/afscan" audit verify "$work/data/audit.log"
