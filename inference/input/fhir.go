@@ -448,23 +448,15 @@ func fhirPlainDecimal[T string | []byte](s T, i int) (v float64, j int, ok bool)
 		i++
 	}
 	start := i
-	var m uint64
-	for i < len(s) && s[i]-'0' < 10 {
-		m = m*10 + uint64(s[i]-'0')
-		i++
-	}
+	m, i := readDigits(s, i, 0)
 	nd := i - start
 	if nd == 0 {
 		return 0, 0, false
 	}
 	frac := 0
 	if i < len(s) && s[i] == '.' {
-		i++
-		fs := i
-		for i < len(s) && s[i]-'0' < 10 {
-			m = m*10 + uint64(s[i]-'0')
-			i++
-		}
+		fs := i + 1
+		m, i = readDigits(s, fs, m)
 		frac = i - fs
 		if frac == 0 {
 			return 0, 0, false
@@ -473,14 +465,7 @@ func fhirPlainDecimal[T string | []byte](s T, i int) (v float64, j int, ok bool)
 	if nd+frac > 19 || frac > 22 || m > 1<<53 || i < len(s) && !isFHIRSpace(s[i]) {
 		return 0, 0, false
 	}
-	v = float64(m)
-	if frac > 0 {
-		v /= pow10[frac]
-	}
-	if neg {
-		v = -v
-	}
-	return v, i, true
+	return exactDecimal(m, -frac, neg), i, true
 }
 
 // isDecimal reports whether s is a FHIR decimal (JSON number grammar,

@@ -231,32 +231,18 @@ func (d *jsonStripDecoder) readSamples() error {
 			i++
 		}
 		start := i
-		var m uint64
-		for i < len(b) && b[i]-'0' < 10 {
-			m = m*10 + uint64(b[i]-'0')
-			i++
-		}
+		m, i := readDigits(b, i, 0)
 		nd := i - start
 		ok := nd == 1 || nd > 1 && b[start] != '0'
 		frac := 0
 		if ok && i < len(b) && b[i] == '.' {
-			i++
-			fs := i
-			for i < len(b) && b[i]-'0' < 10 {
-				m = m*10 + uint64(b[i]-'0')
-				i++
-			}
+			fs := i + 1
+			m, i = readDigits(b, fs, m)
 			frac = i - fs
 			ok = frac > 0
 		}
 		if ok && nd+frac <= 19 && m <= 1<<53 && (i >= len(b) || b[i]|0x20 != 'e') {
-			v := float64(m)
-			if frac > 0 {
-				v /= pow10[frac]
-			}
-			if neg {
-				v = -v
-			}
+			v := exactDecimal(m, -frac, neg)
 			if d.samplesErr == nil {
 				d.samples = append(d.samples, v)
 			}

@@ -234,19 +234,38 @@ func (s *jsonScanner) number() (v float64, ok bool, err error) {
 	}
 	s.i = i
 	if !trunc && m <= 1<<53 && exp10 >= -22 && exp10 <= 22 {
-		f := float64(m)
-		if exp10 < 0 {
-			f /= pow10[-exp10]
-		} else {
-			f *= pow10[exp10]
-		}
-		if neg {
-			f = -f
-		}
-		return f, true, nil
+		return exactDecimal(m, exp10, neg), true, nil
 	}
 	f, perr := strconv.ParseFloat(string(b[start:i]), 64)
 	return f, perr == nil, nil
+}
+
+// readDigits reads the decimal digits at s[i:] into the mantissa m and
+// returns it with the index after the last digit. It does not check for
+// overflow: callers bound the number of digits (19 fit in a uint64).
+func readDigits[T string | []byte](s T, i int, m uint64) (uint64, int) {
+	for i < len(s) && s[i]-'0' < 10 {
+		m = m*10 + uint64(s[i]-'0')
+		i++
+	}
+	return m, i
+}
+
+// exactDecimal is ±m·10^exp10 for m ≤ 2^53 and |exp10| ≤ 22, where both
+// m and the power of ten are exact in float64 and one rounding gives the
+// correctly rounded value (Clinger's fast path; the caller checks the
+// bounds).
+func exactDecimal(m uint64, exp10 int, neg bool) float64 {
+	f := float64(m)
+	if exp10 < 0 {
+		f /= pow10[-exp10]
+	} else {
+		f *= pow10[exp10]
+	}
+	if neg {
+		f = -f
+	}
+	return f
 }
 
 // pow10 holds the powers of ten that float64 represents exactly.
