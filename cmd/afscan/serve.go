@@ -214,8 +214,8 @@ func newLogger(cfg serveConfig, m *Main) (*slog.Logger, error) {
 // memory limit of serveHeapBudget it runs once every ~2 s there instead
 // (13 collections in 30 s against ~160 at GOGC=400): in ten interleaved
 // pairs of runs at 500 requests/s (afscan bench) p99 was lower in eight,
-// by 0.3 ms at the median, for a resident set of ~270 MB instead of
-// ~60 MB. In a container with a memory limit (cgroup memory.max) the
+// by 0.3 ms at the median, for a resident set of ~266 MiB instead of
+// ~58 MiB. In a container with a memory limit (cgroup memory.max) the
 // budget is at most 80 % of it, which also bounds the heap when
 // --max-in-flight large strips are in work at once.
 //
