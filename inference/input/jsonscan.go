@@ -242,7 +242,8 @@ func (s *jsonScanner) number() (v float64, ok bool, err error) {
 
 // readDigits reads the decimal digits at s[i:] into the mantissa m and
 // returns it with the index after the last digit. It does not check for
-// overflow: callers bound the number of digits (19 fit in a uint64).
+// overflow: callers count the digits read and refuse the value beyond 19
+// (what a uint64 holds).
 func readDigits[T string | []byte](s T, i int, m uint64) (uint64, int) {
 	for i < len(s) && s[i]-'0' < 10 {
 		m = m*10 + uint64(s[i]-'0')
