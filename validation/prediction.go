@@ -16,6 +16,9 @@ type Prediction struct {
 	// Source names the long record a window was cut from (window mode);
 	// empty otherwise.
 	Source string
+	// Rhythm is the annotated rhythm of a window, e.g. "(AFL" (window
+	// mode); empty otherwise.
+	Rhythm string
 	// Reference is the reference class (ClassN … ClassNo).
 	Reference int
 	// Result is the classifier's output; zero when Err is set.

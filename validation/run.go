@@ -401,7 +401,7 @@ func runWindows(ctx context.Context, c Classifier, opts Options, files map[strin
 			SampleRateHz: rec.SampleRateHz,
 			Leads:        []ecg.Lead{{Name: lead.Name, Units: lead.Units, Samples: lead.Samples[w.StartIdx:w.EndIdx:w.EndIdx]}},
 		}
-		p := Prediction{Record: w.Name, Source: j.name, Reference: w.Class, Duration: sub.Duration()}
+		p := Prediction{Record: w.Name, Source: j.name, Rhythm: w.Rhythm, Reference: w.Class, Duration: sub.Duration()}
 		p.Result, p.Err = classify(ctx, c, sub)
 		preds = append(preds, p)
 		if ctx.Err() != nil {

@@ -324,6 +324,23 @@ func TestRunWindows(t *testing.T) {
 	if got := strings.Join(perSource, " "); got != "201:2 202:3" {
 		t.Errorf("per source record: got %s, want 201:2 202:3", got)
 	}
+	var perRhythm []string
+	for _, p := range r.Predictions {
+		perRhythm = append(perRhythm, p.Record+":"+p.Rhythm)
+	}
+	if got, want := strings.Join(perRhythm, " "), "201_w000:(N 201_w002:(AFIB 202_w000:(B 202_w001:(B 202_w002:(B"; got != want {
+		t.Errorf("window rhythms: got %s, want %s", got, want)
+	}
+	perRhythm = perRhythm[:0]
+	for _, s := range r.Subgroups {
+		if s.Dimension == "annotated_rhythm" {
+			perRhythm = append(perRhythm, fmt.Sprintf("%s:%d:%d", s.Band, s.N, s.NAF))
+		}
+	}
+	// In name order; the fake classifier calls every window normal.
+	if got, want := strings.Join(perRhythm, " "), "(AFIB:1:1 (B:3:0 (N:1:0"; got != want {
+		t.Errorf("per annotated rhythm: got %s, want %s", got, want)
+	}
 	if r.Dataset.NSourceRecord != 2 || r.Dataset.WindowS != 30 || c.Calls() != 5 {
 		t.Errorf("got %d source records, window %v s, %d calls", r.Dataset.NSourceRecord, r.Dataset.WindowS, c.Calls())
 	}

@@ -1,5 +1,10 @@
 package validation
 
+import (
+	"slices"
+	"strings"
+)
+
 // band is one interval [lo, hi) of a subgroup dimension.
 type band struct {
 	name   string
@@ -72,24 +77,37 @@ func subgroups(preds []Prediction) []Subgroup {
 		}
 	}
 	// Windows of long records: one subgroup per source record, in run
-	// order, so an external validation shows which recordings fail.
-	var sources []string
-	bySource := map[string]*Confusion{}
+	// order, so an external validation shows which recordings fail, and one
+	// per annotated rhythm, in name order, so it shows which rhythms do
+	// (atrial flutter, bigeminy, paced rhythm, … are all reference "O").
+	out = append(out, subgroupsBy(preds, "source_record", func(p *Prediction) string { return p.Source })...)
+	byRhythm := subgroupsBy(preds, "annotated_rhythm", func(p *Prediction) string { return p.Rhythm })
+	slices.SortStableFunc(byRhythm, func(a, b Subgroup) int { return strings.Compare(a.Band, b.Band) })
+	return append(out, byRhythm...)
+}
+
+// subgroupsBy returns one subgroup per distinct non-empty key of preds, in
+// the order the keys first appear.
+func subgroupsBy(preds []Prediction, dim string, key func(p *Prediction) string) []Subgroup {
+	var keys []string
+	byKey := map[string]*Confusion{}
 	for i := range preds {
 		p := &preds[i]
-		if p.Source == "" {
+		k := key(p)
+		if k == "" {
 			continue
 		}
-		c, ok := bySource[p.Source]
+		c, ok := byKey[k]
 		if !ok {
 			c = new(Confusion)
-			bySource[p.Source] = c
-			sources = append(sources, p.Source)
+			byKey[k] = c
+			keys = append(keys, k)
 		}
 		c.Add(p.Reference, p.Call())
 	}
-	for _, s := range sources {
-		out = append(out, subgroup("source_record", s, bySource[s]))
+	out := make([]Subgroup, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, subgroup(dim, k, byKey[k]))
 	}
 	return out
 }

@@ -64,4 +64,55 @@ func TestSubgroups(t *testing.T) {
 	}
 }
 
+// Verifies: SRS-VAL-007
+//
+// TestSubgroupsOfWindows: windows of long records get a subgroup per
+// source record, in the order the records first appear, and one per
+// annotated rhythm, in name order; rows without a source or rhythm are in
+// neither.
+func TestSubgroupsOfWindows(t *testing.T) {
+	window := func(source, rhythm string, ref int, call ecg.Rhythm) Prediction {
+		return Prediction{Source: source, Rhythm: rhythm, Reference: ref, Result: inference.Result{Rhythm: call}}
+	}
+	preds := []Prediction{
+		window("207", "(VFL", ClassO, ecg.RhythmOther),
+		window("203", "(AFL", ClassO, ecg.RhythmAF),
+		window("203", "(AFIB", ClassA, ecg.RhythmAF),
+		window("207", "(AFL", ClassO, ecg.RhythmOther),
+		window("203", "(AFL", ClassO, ecg.RhythmNormal),
+		{Reference: ClassN, Result: inference.Result{Rhythm: ecg.RhythmNormal}}, // a whole record
+	}
+	type row struct {
+		band          string
+		n, nAF        int
+		accuracy      float64
+		afSpecificity float64
+	}
+	var bySource, byRhythm []row
+	for _, s := range subgroups(preds) {
+		r := row{s.Band, s.N, s.NAF, float64(s.Accuracy), float64(s.AFSpecificity)}
+		switch s.Dimension {
+		case "source_record":
+			bySource = append(bySource, r)
+		case "annotated_rhythm":
+			byRhythm = append(byRhythm, r)
+		}
+	}
+	check := func(dim string, got, want []row) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: got %v, want %v", dim, got, want)
+		}
+		for i := range want {
+			g, w := got[i], want[i]
+			if g.band != w.band || g.n != w.n || g.nAF != w.nAF || !near(g.accuracy, w.accuracy, 1e-12) || !near(g.afSpecificity, w.afSpecificity, 1e-12) {
+				t.Errorf("%s row %d: got %+v, want %+v", dim, i, g, w)
+			}
+		}
+	}
+	check("source_record", bySource, []row{{"207", 2, 0, 1, 1}, {"203", 3, 1, 1.0 / 3, 0.5}})
+	// Atrial flutter called AF once in three: AF specificity 2/3 there.
+	check("annotated_rhythm", byRhythm, []row{{"(AFIB", 1, 1, 1, nan}, {"(AFL", 3, 0, 1.0 / 3, 2.0 / 3}, {"(VFL", 1, 0, 1, 1}})
+}
+
 var nan = math.NaN()
