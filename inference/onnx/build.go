@@ -142,6 +142,7 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 		b.initFloat("select", sel, nFeat, nCond)
 		b.initDouble("cond_offset", condOffset, 1, nCond)
 	}
+	leafSlope := make([]float32, nTrees*nLeaf)
 	if leafBatches > 1 {
 		rows := nTrees / leafBatches
 		b.initInt64("shape_tree_level", []int64{int64(leafBatches), int64(rows), int64(nLevel)}, 3)
@@ -151,11 +152,11 @@ func (f *Forest) MarshalONNX() ([]byte, error) {
 			signs = append(signs, levelSign...)
 		}
 		b.initFloat("level_sign", signs, leafBatches, nLevel, nLeaf)
-		b.initFloat("leaf_slope", make([]float32, nTrees*nLeaf), leafBatches, rows, nLeaf)
+		b.initFloat("leaf_slope", leafSlope, leafBatches, rows, nLeaf)
 	} else {
 		b.initInt64("shape_tree_level", []int64{int64(nTrees), int64(nLevel)}, 2)
 		b.initFloat("level_sign", levelSign, nLevel, nLeaf)
-		b.initFloat("leaf_slope", make([]float32, nTrees*nLeaf), nTrees, nLeaf)
+		b.initFloat("leaf_slope", leafSlope, nTrees, nLeaf)
 	}
 	b.initInt64("shape_row", []int64{1, int64(nTrees * nLeaf)}, 2)
 	b.initFloat("leaf_value", leafValue, nTrees*nLeaf, NumClasses)

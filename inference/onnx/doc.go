@@ -28,16 +28,16 @@
 // PRelu with a zero slope (gonnx's Relu is a comparison and a product: two
 // passes, two tensors) turns the result into the one-hot leaf. This stage
 // runs in float32 (exact: half-integers), which keeps its tensors under
-// Go's 32 KB large-object size. A last float32 product sums the leaf values (stored negated) into
-// the four class totals; the prior, the temperature and the softmax follow
-// in float64. The softmax is not gonnx's Softmax, which starts a goroutine
-// per row and waits for it, but exp(s) = σ(s)/σ(−s) of the centred scores,
-// normalised by a product with ones. The wide products run as batched
-// MatMuls of whole trees, narrow enough that gonum computes each batch
-// without starting goroutines (productBatches). Trees may hold one value per
-// class in their leaves (AllClasses). One-hot products add exact zeros, so
-// the graph differs from the plain-Go pass (float64 sums) only by the
-// float32 rounding of the running class totals, once per tree, and a few ulp
-// in the softmax: at most 3.2e-7 in probability on the shipped model's
-// threshold inputs.
+// Go's 32 KB large-object size. A last float32 product sums the leaf values
+// (stored negated) into the four class totals; the prior, the temperature
+// and the softmax follow in float64. The softmax is not gonnx's Softmax,
+// which starts a goroutine per row and waits for it, but exp(s) =
+// σ(s)/σ(−s) of the centred scores, normalised by a product with ones. The
+// wide products run as batched MatMuls of whole trees, narrow enough that
+// gonum computes each batch without starting goroutines (productBatches).
+// Trees may hold one value per class in their leaves (AllClasses). One-hot
+// products add exact zeros, so the graph differs from the plain-Go pass
+// (float64 sums) only by the float32 rounding of the running class totals,
+// once per tree, and a few ulp in the softmax: at most 3.2e-7 in
+// probability on the shipped model's threshold inputs.
 package onnx

@@ -105,32 +105,42 @@ func ParseForest(onnxBytes []byte) (*Forest, error) {
 	for c, v := range base.GetDoubleData() {
 		f.Base[c] = -v
 	}
+	// selected returns the feature condition k's column of the selection
+	// picks, -1 for a zero column; a column that is not one-hot would make
+	// the graph compute another forest than the one returned.
+	selected := func(k int) (int, error) {
+		feature := -1
+		for fi := range nFeat {
+			v := sel.GetFloatData()[selectIndex(fi, k, nFeat, nCond, selBatches)]
+			if v == 0 {
+				continue
+			}
+			if v != 1 || feature >= 0 {
+				return 0, bad("condition %d: selection column is not one-hot (feature %d holds %v)", k, fi, v)
+			}
+			feature = fi
+		}
+		return feature, nil
+	}
 	for t := 0; t < nTrees; t++ {
 		// The graph does not say which trees were single-class: every tree
 		// comes back with a value per class (zeros where it had none),
 		// which scores the same.
 		tr := Tree{Class: AllClasses, Feature: make([]int32, depth), Threshold: make([]float32, depth)}
-		if k := t*nLevel + depth; offset.GetDoubleData()[k] != alwaysTrueOffset {
+		k := t*nLevel + depth
+		if offset.GetDoubleData()[k] != alwaysTrueOffset {
 			return nil, bad("condition %d: offset %v, want the always-true %v", k, offset.GetDoubleData()[k], alwaysTrueOffset)
 		}
-		// Every condition's column of the selection is one-hot, and the
-		// always-true condition's is zero: anything else would make the
-		// graph compute another forest than the one returned.
-		for d := 0; d <= depth; d++ {
+		if feature, err := selected(k); err != nil {
+			return nil, err
+		} else if feature >= 0 {
+			return nil, bad("always-true condition %d selects feature %d", k, feature)
+		}
+		for d := 0; d < depth; d++ {
 			k := t*nLevel + d
-			feature := -1
-			for fi := range nFeat {
-				v := sel.GetFloatData()[selectIndex(fi, k, nFeat, nCond, selBatches)]
-				if v == 0 {
-					continue
-				}
-				if v != 1 || feature >= 0 || d == depth {
-					return nil, bad("condition %d: selection column is not one-hot (feature %d holds %v)", k, fi, v)
-				}
-				feature = fi
-			}
-			if d == depth {
-				break
+			feature, err := selected(k)
+			if err != nil {
+				return nil, err
 			}
 			if feature < 0 {
 				return nil, bad("condition %d selects no feature", k)
