@@ -223,26 +223,15 @@ func newLogger(cfg serveConfig, m *Main) (*slog.Logger, error) {
 // and the scavenger took ~25 % of the server's CPU at 500 requests/s);
 // with only GOGC set, the container's 80 % is the soft limit.
 func configureGC(getenv func(string) string, log *slog.Logger, limitFiles []string) {
-	containerLimit := int64(math.MaxInt64)
-	for _, f := range limitFiles {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		if limit, ok := parseMemoryLimit(string(data)); ok {
-			containerLimit = int64(float64(limit) * serveMemoryFraction)
-		}
-		break
-	}
 	gogc, memLimit := getenv("GOGC"), getenv("GOMEMLIMIT")
 	switch {
 	case gogc == "" && memLimit == "":
 		debug.SetGCPercent(-1)
-		debug.SetMemoryLimit(min(serveHeapBudget, containerLimit))
+		debug.SetMemoryLimit(min(serveHeapBudget, containerHeapLimit(limitFiles)))
 	case gogc == "":
 		debug.SetGCPercent(serveGCPercent)
 	case memLimit == "":
-		debug.SetMemoryLimit(containerLimit)
+		debug.SetMemoryLimit(containerHeapLimit(limitFiles))
 	}
 	gcPercent := debug.SetGCPercent(-1)
 	debug.SetGCPercent(gcPercent)
@@ -251,6 +240,22 @@ func configureGC(getenv func(string) string, log *slog.Logger, limitFiles []stri
 		attrs = append(attrs, "memory_limit_bytes", limit)
 	}
 	log.Info("garbage collector", attrs...)
+}
+
+// containerHeapLimit is serveMemoryFraction of the memory limit in the first
+// of limitFiles that exists, or math.MaxInt64 (no limit).
+func containerHeapLimit(limitFiles []string) int64 {
+	for _, f := range limitFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		if limit, ok := parseMemoryLimit(string(data)); ok {
+			return int64(float64(limit) * serveMemoryFraction)
+		}
+		break
+	}
+	return math.MaxInt64
 }
 
 // startCPUProfile starts a pprof CPU profile written to path; the returned
