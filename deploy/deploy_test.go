@@ -1,76 +1,16 @@
 package deploy
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/afscan/afscan/deploy/image"
 )
-
-// manifest is the part of a Kubernetes object the checks read.
-type manifest struct {
-	Kind string `yaml:"kind"`
-	Spec struct {
-		Template struct {
-			Spec struct {
-				AutomountServiceAccountToken *bool `yaml:"automountServiceAccountToken"`
-				SecurityContext              struct {
-					RunAsNonRoot *bool `yaml:"runAsNonRoot"`
-					RunAsUser    int   `yaml:"runAsUser"`
-				} `yaml:"securityContext"`
-				Containers []struct {
-					Image string `yaml:"image"`
-					Env   []struct {
-						Name  string `yaml:"name"`
-						Value string `yaml:"value"`
-					} `yaml:"env"`
-					SecurityContext struct {
-						ReadOnlyRootFilesystem   *bool `yaml:"readOnlyRootFilesystem"`
-						AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
-						Capabilities             struct {
-							Drop []string `yaml:"drop"`
-						} `yaml:"capabilities"`
-					} `yaml:"securityContext"`
-					LivenessProbe  probe `yaml:"livenessProbe"`
-					ReadinessProbe probe `yaml:"readinessProbe"`
-					Resources      struct {
-						Requests map[string]string `yaml:"requests"`
-						Limits   map[string]string `yaml:"limits"`
-					} `yaml:"resources"`
-					VolumeMounts []struct {
-						Name      string `yaml:"name"`
-						MountPath string `yaml:"mountPath"`
-						ReadOnly  bool   `yaml:"readOnly"`
-					} `yaml:"volumeMounts"`
-				} `yaml:"containers"`
-				Volumes []struct {
-					Name   string `yaml:"name"`
-					Secret *struct {
-						SecretName string `yaml:"secretName"`
-					} `yaml:"secret"`
-				} `yaml:"volumes"`
-			} `yaml:"spec"`
-		} `yaml:"template"`
-		Selector map[string]any `yaml:"selector"`
-	} `yaml:"spec"`
-}
-
-type probe struct {
-	HTTPGet struct {
-		Path   string `yaml:"path"`
-		Scheme string `yaml:"scheme"`
-	} `yaml:"httpGet"`
-}
 
 // TestKubernetesManifest parses deploy/kubernetes.yaml and checks the
 // hardening the service's security requirements call for: non-root,
@@ -87,17 +27,12 @@ func TestKubernetesManifest(t *testing.T) {
 	if regexp.MustCompile(`afs_[0-9a-f]{16}_`).Match(data) {
 		t.Error("manifest contains an API key")
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	manifests, err := ReadManifests("kubernetes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	kinds := map[string]int{}
-	for {
-		var m manifest
-		err := dec.Decode(&m)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range manifests {
 		kinds[m.Kind]++
 		if m.Kind != "Deployment" {
 			continue

@@ -1,6 +1,7 @@
 // Package deploy holds the container and Kubernetes manifests of the
-// afscan inference service (Containerfile, kubernetes.yaml) and the tests
-// that check them; it has no Go code of its own.
+// afscan inference service (Containerfile, kubernetes.yaml), the tests that
+// check them, and the reader of the manifest's fields those tests and
+// imagetool kube-spec use (Manifest).
 //
 // Beside them: image (the runtime image's definition — files, owners,
 // configuration — the layer writer and the image checker), imagetool (its
@@ -8,5 +9,6 @@
 // scripts CI runs (.ci/report.d/55-image.sh): build-image.sh builds the
 // image without a container engine or registry (crane), check-containerfile.sh
 // builds the Containerfile's runtime stage with podman and checks it the
-// same way, run-image.sh runs the image under bubblewrap on a read-only root.
+// same way, run-image.sh runs the image under bubblewrap on a read-only root,
+// and play-kube.sh runs kubernetes.yaml's pod with podman kube play.
 package deploy

@@ -9,7 +9,10 @@
 # TLS health, readiness and classify checks; skips with the reason where
 # bubblewrap or user namespaces are unavailable). Where podman is installed,
 # deploy/Containerfile's runtime stage is built from the same layer and
-# checked the same way (deploy/check-containerfile.sh).
+# checked the same way (deploy/check-containerfile.sh), and
+# deploy/kubernetes.yaml's pod is run with podman kube play and runc
+# (deploy/play-kube.sh: probes, classify, user, capabilities, seccomp,
+# read-only root, cgroup limits, clean stop, audit chain).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 t0=$(date +%s)
@@ -26,4 +29,6 @@ echo "-- deploy/Containerfile's runtime stage built by podman gives the same ima
 bash deploy/check-containerfile.sh .ci/out/image
 echo "-- run the image (bubblewrap, read-only root, uid 65532)"
 bash deploy/run-image.sh .ci/out/image
+echo "-- run deploy/kubernetes.yaml's pod (podman kube play, runc)"
+bash deploy/play-kube.sh .ci/out/image
 echo "image report: $(( $(date +%s) - t0 )) s"

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/afscan/afscan/deploy"
 	"github.com/afscan/afscan/deploy/image"
 )
 
@@ -29,7 +30,7 @@ const (
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: imagetool layer|crane-flags|check|run-spec [flags]")
+		fmt.Fprintln(stderr, "usage: imagetool layer|crane-flags|check|run-spec|kube-spec [flags]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("imagetool "+args[0], flag.ContinueOnError)
@@ -98,6 +99,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return printRunSpec(stdout, *layout, img)
 		}
+	case "kube-spec":
+		manifest := fs.String("manifest", "deploy/kubernetes.yaml", "Kubernetes manifest holding one Deployment")
+		cmd = func() error {
+			manifests, err := deploy.ReadManifests(*manifest)
+			if err != nil {
+				return err
+			}
+			return printKubeSpec(stdout, manifests)
+		}
 	default:
 		fmt.Fprintf(stderr, "imagetool: unknown command %q\n", args[0])
 		return exitUsage
@@ -160,6 +170,78 @@ func printRunSpec(w io.Writer, layout string, img *image.Image) error {
 	for _, l := range lines {
 		if strings.ContainsAny(l, "\n\r") {
 			return fmt.Errorf("run spec value %q holds a newline", l)
+		}
+	}
+	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
+	return err
+}
+
+// printKubeSpec prints what deploy/play-kube.sh needs of the one
+// Deployment in manifests, one "key value..." line each: image, replicas,
+// run-as UID:GID, fs-group, port (the container's first), one env line
+// per variable (name, value), one
+// secret-volume line per Secret volume (secret name, octal default mode),
+// and one probe line per probe (kind, scheme, port number, path).
+func printKubeSpec(w io.Writer, manifests []deploy.Manifest) error {
+	var deployments []deploy.Manifest
+	for _, m := range manifests {
+		if m.Kind == "Deployment" {
+			deployments = append(deployments, m)
+		}
+	}
+	if len(deployments) != 1 || len(deployments[0].Spec.Template.Spec.Containers) != 1 {
+		return usageError("kube-spec needs exactly one Deployment with one container")
+	}
+	d := deployments[0]
+	pod := d.Spec.Template.Spec
+	c := pod.Containers[0]
+	if len(c.Ports) == 0 {
+		return usageError("kube-spec: the container declares no port")
+	}
+	replicas := 1
+	if d.Spec.Replicas != nil {
+		replicas = *d.Spec.Replicas
+	}
+	lines := []string{
+		"image " + c.Image,
+		fmt.Sprintf("replicas %d", replicas),
+		fmt.Sprintf("run-as %d:%d", pod.SecurityContext.RunAsUser, pod.SecurityContext.RunAsGroup),
+		fmt.Sprintf("fs-group %d", pod.SecurityContext.FSGroup),
+		fmt.Sprintf("port %d", c.Ports[0].ContainerPort),
+	}
+	for _, e := range c.Env {
+		lines = append(lines, "env "+e.Name+" "+e.Value)
+	}
+	for _, v := range pod.Volumes {
+		if v.Secret == nil {
+			continue
+		}
+		mode := 0o644 // Kubernetes' default
+		if v.Secret.DefaultMode != nil {
+			mode = *v.Secret.DefaultMode
+		}
+		lines = append(lines, fmt.Sprintf("secret-volume %s %04o", v.Secret.SecretName, mode))
+	}
+	for _, p := range []struct {
+		kind  string
+		probe deploy.Probe
+	}{{"liveness", c.LivenessProbe}, {"readiness", c.ReadinessProbe}} {
+		if p.probe.HTTPGet.Path == "" {
+			continue
+		}
+		port, err := c.PortNumber(p.probe.HTTPGet.Port)
+		if err != nil {
+			return fmt.Errorf("%s probe: %w", p.kind, err)
+		}
+		scheme := p.probe.HTTPGet.Scheme
+		if scheme == "" {
+			scheme = "HTTP"
+		}
+		lines = append(lines, fmt.Sprintf("probe %s %s %d %s", p.kind, scheme, port, p.probe.HTTPGet.Path))
+	}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\n\r") {
+			return fmt.Errorf("kube spec value %q holds a newline", l)
 		}
 	}
 	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))

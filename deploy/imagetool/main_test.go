@@ -17,6 +17,23 @@ func TestRun(t *testing.T) {
 	}
 	rootfs := filepath.Join("..", "rootfs")
 	layer := filepath.Join(dir, "layer.tar")
+	manifest := func(name, yaml string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	serviceOnly := manifest("service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: x}\n")
+	badProbe := manifest("probe.yaml", `kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - image: x
+          ports: [{name: https, containerPort: 8443}]
+          livenessProbe: {httpGet: {path: /healthz, port: http}}
+`)
 	tests := []struct {
 		name       string
 		args       []string
@@ -33,6 +50,14 @@ func TestRun(t *testing.T) {
 		{name: "crane flags", args: []string{"crane-flags", "--revision", "abc", "--created", "2026-11-26T09:28:12Z", "--arch", "arm64"},
 			wantCode: exitOK, wantStdout: []string{"--set-platform=linux/arm64\n", "--user=65532:65532\n", "--entrypoint=/usr/local/bin/afscan\n"}},
 		{name: "check of no layout", args: []string{"check", "--layout", dir, "--binary", bin}, wantCode: exitUsage, wantStderr: "invalid OCI image layout"},
+		{name: "kube spec", args: []string{"kube-spec", "--manifest", filepath.Join("..", "kubernetes.yaml")}, wantCode: exitOK,
+			wantStdout: []string{"image afscan:dev\n", "replicas 2\n", "run-as 65532:65532\n", "fs-group 65532\n", "port 8443\n",
+				"env AFSCAN_DATA_DIR /var/lib/afscan\n", "secret-volume afscan-keys 0440\n", "secret-volume afscan-tls 0440\n",
+				"probe liveness HTTPS 8443 /healthz\n", "probe readiness HTTPS 8443 /readyz\n"}},
+		{name: "kube spec without a deployment", args: []string{"kube-spec", "--manifest", serviceOnly}, wantCode: exitUsage, wantStderr: "exactly one Deployment"},
+		{name: "kube spec with an unknown probe port", args: []string{"kube-spec", "--manifest", badProbe}, wantCode: exitUsage,
+			wantStderr: `liveness probe: port "http" is neither`},
+		{name: "kube spec of a missing file", args: []string{"kube-spec", "--manifest", filepath.Join(dir, "none.yaml")}, wantCode: exitUsage, wantStderr: "no such file"},
 		{name: "stray argument", args: []string{"run-spec", "--layout", dir, "extra"}, wantCode: exitUsage, wantStderr: `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
