@@ -21,6 +21,7 @@ import (
 	"github.com/afscan/afscan/ecg"
 	"github.com/afscan/afscan/inference"
 	"github.com/afscan/afscan/internal/fake"
+	"github.com/afscan/afscan/internal/testcert"
 )
 
 // gateClassifier blocks each Classify until release is closed, so tests can
@@ -298,7 +299,7 @@ func TestReadyzFailsWithBrokenAudit(t *testing.T) {
 //
 // Verifies: SRS-SEC-003
 func TestServeTLS(t *testing.T) {
-	cert, key := writeTestCert(t)
+	cert, key := testcert.Write(t)
 	if _, err := New(Options{Classifier: &fake.Classifier{}, Keys: &KeyStore{}, Audit: brokenAudit{}, TLSCertFile: key, TLSKeyFile: key}); err == nil {
 		t.Error("New accepted a key file as certificate")
 	}

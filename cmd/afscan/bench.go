@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +41,7 @@ type benchConfig struct {
 	StripS      float64
 	NRecords    int
 	AllowRemote bool
+	CAFile      string
 	PID         int
 	RSSEvery    time.Duration
 	JSON        bool
@@ -66,7 +69,8 @@ resident memory (VmRSS) is read before and after the run (and every
 /proc/PID/stat) is divided by the requests served: a figure that, unlike
 latency, does not depend on what else the machine is running.`,
 		Example: `  afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --rate 500 --duration 30s
-  afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --workers 8 --duration 20s`,
+  afscan bench --url http://127.0.0.1:8080 --key-file k --data training2017 --workers 8 --duration 20s
+  afscan bench --url https://127.0.0.1:8443 --ca-file tls.crt --key-file k --data training2017 --rate 500`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := m.flagsFromEnv(cmd.Flags()); err != nil {
@@ -86,6 +90,7 @@ latency, does not depend on what else the machine is running.`,
 	f.Float64Var(&cfg.StripS, "strip-s", 30, "seconds of each record to send")
 	f.IntVar(&cfg.NRecords, "records", 200, "records to load (the first, in name order)")
 	f.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a target that is not loopback")
+	f.StringVar(&cfg.CAFile, "ca-file", "", "PEM certificates to trust for an https --url (default: the system's)")
 	f.IntVar(&cfg.PID, "pid", 0, "server process id: report its VmRSS before and after, and its CPU time per request")
 	f.DurationVar(&cfg.RSSEvery, "rss-every", 0, "with --pid: also sample the server's VmRSS at this interval during the run")
 	f.BoolVar(&cfg.JSON, "json", false, "print the summary as JSON")
@@ -145,6 +150,10 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 		return usageErr{fmt.Errorf("--key-file: %w", err)}
 	}
 	key := strings.TrimSpace(string(keyBytes))
+	tlsConfig, err := benchTLSConfig(cfg.CAFile)
+	if err != nil {
+		return usageErr{err}
+	}
 	bodies, err := loadStrips(ctx, cfg.DataDir, cfg.NRecords, cfg.StripS)
 	if err != nil {
 		return err
@@ -163,7 +172,7 @@ func (m *Main) bench(ctx context.Context, cfg benchConfig) error {
 		maxBody = max(maxBody, len(b))
 	}
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true, IdleConnTimeout: time.Minute,
-		WriteBufferSize: maxBody + 4<<10}
+		WriteBufferSize: maxBody + 4<<10, TLSClientConfig: tlsConfig}
 	defer tr.CloseIdleConnections()
 	// No client timeout: a slow answer is a latency to report, and a hung
 	// one ends with the run's context.
@@ -283,6 +292,25 @@ func serverTiming(h string) time.Duration {
 		return 0
 	}
 	return time.Duration(msV * float64(time.Millisecond))
+}
+
+// benchTLSConfig is the client's TLS configuration: TLS 1.2 or later (what
+// serve accepts), trusting the certificates in caFile, or the system's
+// roots when caFile is empty.
+func benchTLSConfig(caFile string) (*tls.Config, error) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile == "" {
+		return c, nil
+	}
+	pemBytes, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	c.RootCAs = x509.NewCertPool()
+	if !c.RootCAs.AppendCertsFromPEM(pemBytes) {
+		return nil, fmt.Errorf("--ca-file %s: no PEM certificate", caFile)
+	}
+	return c, nil
 }
 
 // classifyURL returns base's classify endpoint and refuses a host that is

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/afscan/afscan/internal/dataset"
+	"github.com/afscan/afscan/internal/testcert"
 )
 
 // TestBenchRefusesRemoteTargets: the load generator only loads loopback
@@ -112,6 +113,54 @@ func TestBenchAgainstServer(t *testing.T) {
 		}
 		if mode[0] == "--rate" && s.Requests != 50 {
 			t.Errorf("open loop at 50/s for 1 s sent %d requests, want 50", s.Requests)
+		}
+	}
+}
+
+// TestBenchOverTLS loads a TLS server, trusting its certificate through
+// --ca-file; without it (system roots) or with a file holding no
+// certificate the run fails before sending any load.
+func TestBenchOverTLS(t *testing.T) {
+	data := dataset.ForTest(t, dataset.CinC2017)
+	dir := t.TempDir()
+	cert, key := testcert.Write(t)
+	addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	keyFile := filepath.Join(dir, "bench.key")
+	if err := os.WriteFile(keyFile, []byte(stdout.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"bench", "--url", "https://" + addr, "--key-file", keyFile, "--data", data, "--records", "5", "--duration", "500ms", "--rate", "20", "--json"}
+	code, out, stderr := runMain(t, append(base, "--ca-file", cert)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, stderr)
+	}
+	var s benchSummary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	if s.OK != 10 || s.Errors != 0 {
+		t.Errorf("over TLS: %d ok, %d errors; want 10 and 0", s.OK, s.Errors)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "certificate"}, // signed by an unknown authority: the warm-up fails
+		{[]string{"--ca-file", notPEM}, "no PEM certificate"},
+		{[]string{"--ca-file", filepath.Join(dir, "none.pem")}, "no such file"},
+	} {
+		code, _, stderr := runMain(t, append(base, tc.args...)...)
+		if code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want a failure naming %q", tc.args, code, stderr, tc.want)
 		}
 	}
 }
