@@ -31,6 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/waitlog.sh
+. deploy/checks.sh
 out=${1:-.ci/out/image}
 manifest=deploy/kubernetes.yaml
 for tool in podman runc openssl curl; do
@@ -151,7 +152,6 @@ echo "   no_new_privs $nnp, seccomp mode $seccomp"
 [ "$nnp" = 1 ] || fail "no_new_privs is not set"
 [ "$seccomp" = 2 ] || fail "no seccomp filter"
 
-https() { curl -sS --cacert "$work/tls.crt" -o "$work/body" -w '%{http_code}' "$@"; }
 up=""
 for _ in $(seq 50); do
   https "https://127.0.0.1:$hostport/healthz" 2>/dev/null | grep -q 200 && { up=1; break; }
@@ -161,19 +161,10 @@ done
 for p in "${probes[@]}"; do
   read -r kind scheme port path <<< "$p"
   [ "$port" = "${spec[port]}" ] || fail "$kind probe on port $port, not the published ${spec[port]}"
-  code=$(https "${scheme,,}://127.0.0.1:$hostport$path")
-  echo "   $kind probe $scheme $path: $code $(head -c 120 "$work/body")"
-  [ "$code" = 200 ] || fail "$kind probe answered $code"
+  check_get "$kind probe $scheme $path" "${scheme,,}://127.0.0.1:$hostport$path"
 done
-code=$(https -H "Authorization: Bearer $(cat "$work/key")" -H 'Content-Type: application/json' \
-  --data-binary @api/testdata/strip.json "https://127.0.0.1:$hostport/v1/classify")
-echo "   POST /v1/classify: $code $(grep -o '"rhythm":"[a-z_]*"' "$work/body" || head -c 200 "$work/body")"
-[ "$code" = 200 ] || fail "classify answered $code"
-if ro=$(pm exec "$ctr" /usr/local/bin/afscan keys create --keys-file /etc/keys.json 2>&1); then
-  fail "writing /etc/keys.json in the container's root succeeded"
-fi
-echo "   write outside the data volume: $ro"
-case "$ro" in *"read-only file system"*) ;; *) fail "the write failed, but not on a read-only file system" ;; esac
+check_classify "https://127.0.0.1:$hostport"
+check_read_only pm exec "$ctr" /usr/local/bin/afscan keys create --keys-file /etc/keys.json
 
 t0=$(date +%s)
 pm pod stop "$pod" > /dev/null 2>> "$work/play.log"

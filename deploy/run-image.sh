@@ -22,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/waitlog.sh
+. deploy/checks.sh
 out=${1:-.ci/out/image}
 for tool in bwrap setpriv openssl curl; do
   if ! command -v "$tool" >/dev/null 2>&1; then echo "skip: $tool not installed (apt-get install bubblewrap util-linux openssl curl)"; exit 0; fi
@@ -76,23 +77,11 @@ done
 ids=$(awk '/^Uid:/{u=$2} /^Gid:/{g=$2} /^CapEff:/{c=$2} END{print u":"g", effective capabilities "c}' "/proc/$svc/status")
 echo "   listening on $addr; afscan's process on the host: uid:gid $ids"
 [ "${ids%%,*}" = "$uid:$gid" ] || fail "afscan runs as ${ids%%,*}, want $uid:$gid"
-https() { curl -sS --cacert "$work/tls.crt" -o "$work/body" -w '%{http_code}' "$@"; }
-for path in /healthz /readyz; do
-  code=$(https "https://$addr$path")
-  echo "   GET $path: $code $(head -c 120 "$work/body")"
-  [ "$code" = 200 ] || fail "GET $path answered $code"
-done
-code=$(https -H "Authorization: Bearer $(cat "$work/key")" -H 'Content-Type: application/json' \
-  --data-binary @api/testdata/strip.json "https://$addr/v1/classify")
-echo "   POST /v1/classify: $code $(grep -o '"rhythm":"[a-z_]*"' "$work/body" || head -c 200 "$work/body")"
-[ "$code" = 200 ] || fail "classify answered $code"
+for path in /healthz /readyz; do check_get "GET $path" "https://$addr$path"; done
+check_classify "https://$addr"
 echo "   data directory after start: $(cd "$work/data" && stat -c '%n %u:%g %a' -- * | tr '\n' ' ')"
 if stat -c '%u:%g' "$work/data"/* | grep -vq "^$uid:$gid$"; then fail "a file in the data directory is not $uid:$gid's"; fi
-if ro=$("${sandbox[@]}" /usr/local/bin/afscan keys create --keys-file /etc/keys.json 2>&1); then
-  fail "writing /etc/keys.json in the image's root succeeded"
-fi
-echo "   write outside the data directory: $ro"
-case "$ro" in *"read-only file system"*) ;; *) fail "the write failed, but not on a read-only file system" ;; esac
+check_read_only "${sandbox[@]}" /usr/local/bin/afscan keys create --keys-file /etc/keys.json
 kill -TERM "$svc"
 wait "$pid" || fail "serve exited with status $? after SIGTERM"
 pid=""

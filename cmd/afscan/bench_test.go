@@ -80,19 +80,9 @@ func TestPercentile(t *testing.T) {
 // `afscan serve` (fake classifier) with real CinC 2017 strips.
 func TestBenchAgainstServer(t *testing.T) {
 	data := dataset.ForTest(t, dataset.CinC2017)
-	dir := t.TempDir()
 	// A slot per possible request: this test checks the bench, not the
 	// server's overload answer, on machines of any speed.
-	addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--max-in-flight", "1000")
-	defer func() {
-		if err := stop(); err != nil {
-			t.Error(err)
-		}
-	}()
-	keyFile := filepath.Join(dir, "bench.key")
-	if err := os.WriteFile(keyFile, []byte(stdout.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	addr, keyFile := serveForBench(t, "--max-in-flight", "1000")
 	for _, mode := range [][]string{{"--rate", "50"}, {"--workers", "2"}} {
 		args := append([]string{"bench", "--url", "http://" + addr, "--key-file", keyFile, "--data", data,
 			"--records", "20", "--duration", "1s", "--json", "--pid", "1"}, mode...)
@@ -122,18 +112,9 @@ func TestBenchAgainstServer(t *testing.T) {
 // certificate the run fails before sending any load.
 func TestBenchOverTLS(t *testing.T) {
 	data := dataset.ForTest(t, dataset.CinC2017)
-	dir := t.TempDir()
 	cert, key := testcert.Write(t)
-	addr, stdout, _, stop := startServe(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--tls-cert", cert, "--tls-key", key)
-	defer func() {
-		if err := stop(); err != nil {
-			t.Error(err)
-		}
-	}()
-	keyFile := filepath.Join(dir, "bench.key")
-	if err := os.WriteFile(keyFile, []byte(stdout.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	addr, keyFile := serveForBench(t, "--tls-cert", cert, "--tls-key", key)
+	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "not.pem")
 	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
 		t.Fatal(err)
@@ -163,4 +144,23 @@ func TestBenchOverTLS(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure naming %q", tc.args, code, stderr, tc.want)
 		}
 	}
+}
+
+// serveForBench starts serve (the fake classifier) on a free loopback port
+// with a fresh data directory and args, stops it when the test ends, and
+// returns its address and a file holding the API key it created.
+func serveForBench(t *testing.T, args ...string) (addr, keyFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	addr, stdout, _, stop := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dir}, args...)...)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	keyFile = filepath.Join(dir, "bench.key")
+	if err := os.WriteFile(keyFile, []byte(stdout.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return addr, keyFile
 }
