@@ -10,5 +10,6 @@
 // image without a container engine or registry (crane), check-containerfile.sh
 // builds the Containerfile's runtime stage with podman and checks it the
 // same way, run-image.sh runs the image under bubblewrap on a read-only root,
-// and play-kube.sh runs kubernetes.yaml's pod with podman kube play.
+// and play-kube.sh runs kubernetes.yaml's pod with podman kube play (both
+// make the checks of checks.sh).
 package deploy
