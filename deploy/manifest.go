@@ -15,7 +15,10 @@ import (
 // (deploy_test.go) and the podman run (play-kube.sh, through imagetool
 // kube-spec) read.
 type Manifest struct {
-	Kind string `yaml:"kind"`
+	Kind     string `yaml:"kind"`
+	Metadata struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
 	Spec struct {
 		Replicas *int `yaml:"replicas"`
 		Template struct {
@@ -43,6 +46,7 @@ type PodSpec struct {
 			// as Kubernetes does.
 			DefaultMode *int `yaml:"defaultMode"`
 		} `yaml:"secret"`
+		EmptyDir map[string]any `yaml:"emptyDir"`
 	} `yaml:"volumes"`
 }
 

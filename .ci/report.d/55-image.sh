@@ -10,9 +10,10 @@
 # bubblewrap or user namespaces are unavailable). Where podman is installed,
 # deploy/Containerfile's runtime stage is built from the same layer and
 # checked the same way (deploy/check-containerfile.sh), and
-# deploy/kubernetes.yaml's pod is run with podman kube play and runc
-# (deploy/play-kube.sh: probes, classify, user, capabilities, seccomp,
-# read-only root, cgroup limits, clean stop, audit chain).
+# deploy/kubernetes.yaml's replicas are run with podman kube play and runc
+# behind haproxy (deploy/play-kube.sh: probes, classify, user,
+# capabilities, seccomp, read-only root, cgroup limits, load-balanced
+# requests, clean stop, one audit chain each).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 t0=$(date +%s)
@@ -29,6 +30,6 @@ echo "-- deploy/Containerfile's runtime stage built by podman gives the same ima
 bash deploy/check-containerfile.sh .ci/out/image
 echo "-- run the image (bubblewrap, read-only root, uid 65532)"
 bash deploy/run-image.sh .ci/out/image
-echo "-- run deploy/kubernetes.yaml's pod (podman kube play, runc)"
+echo "-- run deploy/kubernetes.yaml's replicas (podman kube play, runc, haproxy)"
 bash deploy/play-kube.sh .ci/out/image
 echo "image report: $(( $(date +%s) - t0 )) s"

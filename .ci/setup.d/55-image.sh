@@ -4,7 +4,8 @@
 # image offline in deploy/build-image.sh; bubblewrap (Debian) runs it in
 # deploy/run-image.sh, with setpriv (util-linux), openssl and curl; runc
 # (Debian) is the OCI runtime deploy/play-kube.sh gives podman (crun
-# cannot start containers on this host). The run checks skip with their
+# cannot start containers on this host), and haproxy (Debian) its load
+# balancer in front of the replicas. The run checks skip with their
 # reason when a tool cannot be had, so a failed apt-get only warns here;
 # crane is required.
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/../.."
 go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
 echo "crane $("$(go env GOPATH)/bin/crane" version) ready"
 missing=()
-for pair in bwrap:bubblewrap setpriv:util-linux openssl:openssl curl:curl runc:runc; do
+for pair in bwrap:bubblewrap setpriv:util-linux openssl:openssl curl:curl runc:runc haproxy:haproxy; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -177,10 +177,10 @@ func printRunSpec(w io.Writer, layout string, img *image.Image) error {
 }
 
 // printKubeSpec prints what deploy/play-kube.sh needs of the one
-// Deployment in manifests, one "key value..." line each: image, replicas,
+// Deployment in manifests, one "key value..." line each: name, image, replicas,
 // run-as UID:GID, fs-group, port (the container's first), one env line
-// per variable (name, value), one
-// secret-volume line per Secret volume (secret name, octal default mode),
+// per variable (name, value), one empty-dir line per emptyDir volume
+// (its name), one secret-volume line per Secret volume (secret name, octal default mode),
 // and one probe line per probe (kind, scheme, port number, path).
 func printKubeSpec(w io.Writer, manifests []deploy.Manifest) error {
 	var deployments []deploy.Manifest
@@ -203,6 +203,7 @@ func printKubeSpec(w io.Writer, manifests []deploy.Manifest) error {
 		replicas = *d.Spec.Replicas
 	}
 	lines := []string{
+		"name " + d.Metadata.Name,
 		"image " + c.Image,
 		fmt.Sprintf("replicas %d", replicas),
 		fmt.Sprintf("run-as %d:%d", pod.SecurityContext.RunAsUser, pod.SecurityContext.RunAsGroup),
@@ -213,6 +214,9 @@ func printKubeSpec(w io.Writer, manifests []deploy.Manifest) error {
 		lines = append(lines, "env "+e.Name+" "+e.Value)
 	}
 	for _, v := range pod.Volumes {
+		if v.EmptyDir != nil {
+			lines = append(lines, "empty-dir "+v.Name)
+		}
 		if v.Secret == nil {
 			continue
 		}

@@ -51,7 +51,7 @@ spec:
 			wantCode: exitOK, wantStdout: []string{"--set-platform=linux/arm64\n", "--user=65532:65532\n", "--entrypoint=/usr/local/bin/afscan\n"}},
 		{name: "check of no layout", args: []string{"check", "--layout", dir, "--binary", bin}, wantCode: exitUsage, wantStderr: "invalid OCI image layout"},
 		{name: "kube spec", args: []string{"kube-spec", "--manifest", filepath.Join("..", "kubernetes.yaml")}, wantCode: exitOK,
-			wantStdout: []string{"image afscan:dev\n", "replicas 2\n", "run-as 65532:65532\n", "fs-group 65532\n", "port 8443\n",
+			wantStdout: []string{"name afscan\n", "image afscan:dev\n", "empty-dir data\n", "replicas 2\n", "run-as 65532:65532\n", "fs-group 65532\n", "port 8443\n",
 				"env AFSCAN_DATA_DIR /var/lib/afscan\n", "secret-volume afscan-keys 0440\n", "secret-volume afscan-tls 0440\n",
 				"probe liveness HTTPS 8443 /healthz\n", "probe readiness HTTPS 8443 /readyz\n"}},
 		{name: "kube spec without a deployment", args: []string{"kube-spec", "--manifest", serviceOnly}, wantCode: exitUsage, wantStderr: "exactly one Deployment"},
