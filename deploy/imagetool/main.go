@@ -167,9 +167,15 @@ func printRunSpec(w io.Writer, layout string, img *image.Image) error {
 	for _, a := range append(slices.Clone(c.Entrypoint), c.Cmd...) {
 		lines = append(lines, "arg "+a)
 	}
+	return writeSpec(w, "run spec", lines)
+}
+
+// writeSpec writes lines, one each, for a shell loop to read: a value
+// holding a newline would be split there, so it is refused.
+func writeSpec(w io.Writer, what string, lines []string) error {
 	for _, l := range lines {
 		if strings.ContainsAny(l, "\n\r") {
-			return fmt.Errorf("run spec value %q holds a newline", l)
+			return fmt.Errorf("%s value %q holds a newline", what, l)
 		}
 	}
 	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
@@ -177,11 +183,11 @@ func printRunSpec(w io.Writer, layout string, img *image.Image) error {
 }
 
 // printKubeSpec prints what deploy/play-kube.sh needs of the one
-// Deployment in manifests, one "key value..." line each: name, image, replicas,
-// run-as UID:GID, fs-group, port (the container's first), one env line
-// per variable (name, value), one empty-dir line per emptyDir volume
-// (its name), one secret-volume line per Secret volume (secret name, octal default mode),
-// and one probe line per probe (kind, scheme, port number, path).
+// Deployment in manifests, one "key value..." line each: name, image,
+// replicas, run-as UID:GID, fs-group, port (the container's first), then
+// one line per environment variable (env NAME VALUE), per emptyDir volume
+// (empty-dir NAME), per Secret volume (secret-volume SECRET OCTAL_MODE)
+// and per probe (probe KIND SCHEME PORT PATH).
 func printKubeSpec(w io.Writer, manifests []deploy.Manifest) error {
 	var deployments []deploy.Manifest
 	for _, m := range manifests {
@@ -243,13 +249,7 @@ func printKubeSpec(w io.Writer, manifests []deploy.Manifest) error {
 		}
 		lines = append(lines, fmt.Sprintf("probe %s %s %d %s", p.kind, scheme, port, p.probe.HTTPGet.Path))
 	}
-	for _, l := range lines {
-		if strings.ContainsAny(l, "\n\r") {
-			return fmt.Errorf("kube spec value %q holds a newline", l)
-		}
-	}
-	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
-	return err
+	return writeSpec(w, "kube spec", lines)
 }
 
 func printImage(w io.Writer, img *image.Image) {
