@@ -36,8 +36,9 @@
 #   - the Secret volumes say optional: false, as podman 4.3 panics on a
 #     Secret volume without it (the manifest itself carries it).
 # Usage: deploy/play-kube.sh [OUT_DIR]   (default .ci/out/image)
-# Skips (exit 0, with the reason) without root, podman, runc, openssl or
-# curl; skips only the load-balanced run without haproxy or the data; a
+# Skips (exit 0, with the reason) without root, podman, runc, openssl,
+# curl or python3 (free ports); skips only the load-balanced run without
+# haproxy or the data; a
 # failed check exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,8 +46,8 @@ cd "$(dirname "$0")/.."
 . deploy/checks.sh
 out=${1:-.ci/out/image}
 manifest=deploy/kubernetes.yaml
-for tool in podman runc openssl curl; do
-  if ! command -v "$tool" >/dev/null 2>&1; then echo "skip: $tool not installed (apt-get install podman runc openssl curl)"; exit 0; fi
+for tool in podman runc openssl curl python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then echo "skip: $tool not installed (apt-get install podman runc openssl curl python3)"; exit 0; fi
 done
 if [ "$(id -u)" -ne 0 ]; then echo "skip: not root"; exit 0; fi
 
