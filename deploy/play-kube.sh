@@ -38,8 +38,7 @@
 # Usage: deploy/play-kube.sh [OUT_DIR]   (default .ci/out/image)
 # Skips (exit 0, with the reason) without root, podman, runc, openssl,
 # curl or python3 (free ports); skips only the load-balanced run without
-# haproxy or the data; a
-# failed check exits 1.
+# haproxy or the data; a failed check exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/waitlog.sh
