@@ -33,3 +33,22 @@ check_read_only() {
   echo "   write outside the data directory: $out"
   case "$out" in *"read-only file system"*) ;; *) fail "the write failed, but not on a read-only file system" ;; esac
 }
+
+# wait_https URL: polls URL until it answers 200, for up to 5 s; returns 1
+# when it never does.
+wait_https() {
+  for _ in $(seq 50); do
+    [ "$(https "$1" 2>/dev/null)" = 200 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# check_process PID UID:GID: the process runs as UID:GID; prints its ids
+# and effective capabilities, and sets ids ("UID:GID, effective
+# capabilities HEX") for further checks.
+check_process() {
+  ids=$(awk '/^Uid:/{u=$2} /^Gid:/{g=$2} /^CapEff:/{c=$2} END{print u":"g", effective capabilities "c}' "/proc/$1/status")
+  echo "   afscan's process on the host: uid:gid $ids"
+  [ "${ids%%,*}" = "$2" ] || fail "afscan runs as ${ids%%,*}, want $2"
+}

@@ -171,9 +171,8 @@ for i in "${!pods[@]}"; do
   heap=$(sed -n 's/.*"msg":"garbage collector".*"memory_limit_bytes":\([0-9]*\).*/\1/p' "$work/serve-$i.log" | head -1)
   echo "   pod limits (cgroup): $limits; serve's heap limit from them: $heap bytes"
   pid=$(pm inspect "$ctr" --format '{{.State.Pid}}')
-  ids=$(awk '/^Uid:/{u=$2} /^Gid:/{g=$2} /^CapEff:/{c=$2} END{print u":"g", effective capabilities "c}' "/proc/$pid/status")
-  echo "   listening on $addr in the pod; afscan's process on the host: uid:gid $ids"
-  [ "${ids%%,*}" = "$uid:$gid" ] || fail "afscan runs as ${ids%%,*}, want $uid:$gid"
+  echo "   listening on $addr in the pod"
+  check_process "$pid" "$uid:$gid"
   [ "${ids##* }" = 0000000000000000 ] || fail "afscan has capabilities ${ids##* }"
   # allowPrivilegeEscalation: false is no_new_privs; seccompProfile
   # RuntimeDefault is a seccomp filter (mode 2).
@@ -181,12 +180,7 @@ for i in "${!pods[@]}"; do
   echo "   no_new_privs $nnp, seccomp mode $seccomp"
   [ "$nnp" = 1 ] || fail "no_new_privs is not set"
   [ "$seccomp" = 2 ] || fail "no seccomp filter"
-  up=""
-  for _ in $(seq 50); do
-    https "https://127.0.0.1:$hostport/healthz" 2>/dev/null | grep -q 200 && { up=1; break; }
-    sleep 0.1
-  done
-  [ -n "$up" ] || fail "nothing answers on the published port $hostport"
+  wait_https "https://127.0.0.1:$hostport/healthz" || fail "nothing answers on the published port $hostport"
   for p in "${probes[@]}"; do
     read -r kind scheme port path <<< "$p"
     [ "$port" = "${spec[port]}" ] || fail "$kind probe on port $port, not the published ${spec[port]}"
@@ -215,10 +209,12 @@ else
   haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
   lbpid=$!
   logpids+=("$lbpid")
-  for _ in $(seq 50); do https "https://127.0.0.1:$lbport/healthz" 2>/dev/null | grep -q 200 && break; sleep 0.1; done
+  wait_https "https://127.0.0.1:$lbport/healthz" || fail "haproxy does not answer on 127.0.0.1:$lbport: $(tail -3 "$work/haproxy.log")"
   echo "-- $(haproxy -v | head -1 | cut -d' ' -f1-3) on 127.0.0.1:$lbport, round robin over the $replicas replicas: afscan bench, 4 workers, 5 s"
   "$out/afscan" bench --url "https://127.0.0.1:$lbport" --ca-file "$work/tls.crt" --key-file "$work/key" \
-    --data "$data" --workers 4 --duration 5s --records 50 2>&1 | grep -E '^(requests|throughput|latency)' | sed 's/^/   /'
+    --data "$data" --workers 4 --duration 5s --records 50 > "$work/bench.log" 2>&1 ||
+    { cat "$work/bench.log"; fail "afscan bench through haproxy failed"; }
+  grep -E '^(requests|throughput|latency)' "$work/bench.log" | sed 's/^/   /'
   kill "$lbpid"
 fi
 

@@ -74,9 +74,8 @@ for _ in 1 2 3; do
   svc=$(awk '{print $1}' "/proc/$svc/task/$svc/children")
 done
 [ "$(cat "/proc/$svc/comm" 2>/dev/null)" = afscan ] || fail "afscan's process not found under bwrap ($pid)"
-ids=$(awk '/^Uid:/{u=$2} /^Gid:/{g=$2} /^CapEff:/{c=$2} END{print u":"g", effective capabilities "c}' "/proc/$svc/status")
-echo "   listening on $addr; afscan's process on the host: uid:gid $ids"
-[ "${ids%%,*}" = "$uid:$gid" ] || fail "afscan runs as ${ids%%,*}, want $uid:$gid"
+echo "   listening on $addr"
+check_process "$svc" "$uid:$gid"
 for path in /healthz /readyz; do check_get "GET $path" "https://$addr$path"; done
 check_classify "https://$addr"
 echo "   data directory after start: $(cd "$work/data" && stat -c '%n %u:%g %a' -- * | tr '\n' ' ')"
